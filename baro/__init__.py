@@ -1,0 +1,109 @@
+"""baro: a small deep-learning framework on NumPy, with a Keras-compatible API.
+
+`import baro as tf` gives TensorFlow's top-level names (`tf.constant`,
+`tf.reduce_sum`, `tf.GradientTape`, `tf.nn.relu`, ...); `baro.ops` holds the same
+ops under Keras's names. See docs/architecture.md for the package map.
+"""
+
+import numpy as _np
+
+from baro import backend, math, nn, ops, random, utils
+from baro.array_ops import (
+    clip_by_value,
+    concat,
+    identity,
+    pad,
+    split,
+    transpose,
+    unstack,
+    where,
+)
+from baro.core import (
+    Function,
+    GradientTape,
+    Tensor,
+    Variable,
+    enable_grad,
+    grad,
+    no_grad,
+    value_and_grad,
+)
+from baro.math import (
+    abs,
+    add,
+    argmax,
+    argmin,
+    cos,
+    cumsum,
+    divide,
+    equal,
+    exp,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    not_equal,
+    pow,
+    reduce_all,
+    reduce_any,
+    reduce_logsumexp,
+    reduce_max,
+    reduce_mean,
+    reduce_min,
+    reduce_prod,
+    reduce_std,
+    reduce_sum,
+    reduce_variance,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    square,
+    subtract,
+    tanh,
+)
+from baro.ops import (
+    broadcast_to,
+    cast,
+    constant,
+    convert_to_tensor,
+    expand_dims,
+    eye,
+    fill,
+    gather,
+    linspace,
+    matmul,
+    one_hot,
+    ones,
+    ones_like,
+    repeat,
+    reshape,
+    squeeze,
+    stack,
+    stop_gradient,
+    tile,
+    zeros,
+    zeros_like,
+)
+from baro.ops.creation import range
+
+__version__ = "0.1.0"
+
+# TensorFlow-style dtype names: `baro.float32` works wherever a dtype is expected.
+float16 = _np.dtype("float16")
+float32 = _np.dtype("float32")
+float64 = _np.dtype("float64")
+int8 = _np.dtype("int8")
+int16 = _np.dtype("int16")
+int32 = _np.dtype("int32")
+int64 = _np.dtype("int64")
+uint8 = _np.dtype("uint8")
+bool = _np.dtype("bool")  # noqa: A001 - the TF name

@@ -1,0 +1,96 @@
+"""Function: one differentiable operation, its forward and backward side by side."""
+
+from __future__ import annotations
+
+from baro.core import grad_mode
+from baro.core.tensor import Tensor
+
+
+class Function:
+    """Base class of every differentiable operation (a node of the graph).
+
+    A subclass writes two methods on raw arrays:
+
+    - `forward(*arrays)` returns one array (or a tuple for several outputs) and keeps
+      in `self.saved` exactly the arrays backward will need;
+    - `backward(grad_out)` returns one gradient per input, in the broadcast shape of
+      the output, or None for inputs without a gradient. The engine sums gradients
+      back to each input's shape, casts them to its dtype, and accumulates them.
+
+    `apply(*tensors)` runs forward and, when any input requires a gradient and
+    recording is on, links the output tensors to this node. After backward the
+    engine drops `saved` and `inputs`, so intermediate buffers are freed.
+
+    Attributes:
+        inputs: The input tensors (set only when the node is recorded).
+        saved: Arrays kept for backward.
+        generation: 1 + the largest generation among the inputs; backward visits
+            nodes from the highest generation down, so each node runs after all
+            of its consumers.
+    """
+
+    inputs: tuple = ()
+    saved: tuple | None = None
+    generation: int = 0
+    n_outputs: int = 1
+    # Gradients arriving for this node's outputs while backward runs.
+    grads: list | None = None
+
+    def forward(self, *arrays):
+        raise NotImplementedError(f"{type(self).__name__} has no forward.")
+
+    def backward(self, grad_out):
+        raise NotImplementedError(f"{type(self).__name__} has no backward.")
+
+    @property
+    def name(self) -> str:
+        """The op's name in error messages (the class name, lowercase)."""
+        return type(self).__name__.lower()
+
+    def apply(self, *inputs: Tensor):
+        """Runs forward on the inputs' data and records the node when needed.
+
+        Returns:
+            A Tensor, or a tuple of Tensors when forward returns a tuple.
+        """
+        try:
+            out = self.forward(*[x.data for x in inputs])
+        except FloatingPointError as err:
+            raise ValueError(self._describe(inputs, err, domain=True)) from None
+        except (ValueError, TypeError) as err:
+            kind = TypeError if isinstance(err, TypeError) else ValueError
+            raise kind(self._describe(inputs, err)) from err
+        record = False
+        if grad_mode.enabled:
+            for x in inputs:
+                if x.requires_grad:
+                    record = True
+                    break
+        if not record:
+            if type(out) is tuple:
+                return tuple(Tensor._wrap(y) for y in out)
+            return Tensor._wrap(out)
+        self.inputs = inputs
+        generation = 0
+        for x in inputs:
+            creator = x.creator
+            if creator is not None and creator.generation > generation:
+                generation = creator.generation
+        self.generation = generation + 1
+        if type(out) is tuple:
+            self.n_outputs = len(out)
+            return tuple(Tensor._wrap(y, self, i) for i, y in enumerate(out))
+        return Tensor._wrap(out, self)
+
+    def _describe(self, inputs, err, domain: bool = False) -> str:
+        shapes = ", ".join(
+            f"{tuple(x.data.shape)} {x.data.dtype}" for x in inputs
+        )
+        if domain:
+            return (
+                f"{self.name}: the input is outside the op's domain and would "
+                f"produce NaN ({err}). Received inputs: {shapes}. "
+                f"{getattr(self, 'domain_hint', '')}".rstrip()
+            )
+        hint = getattr(self, "hint", "")
+        return f"{self.name}: {err}. Received inputs: {shapes}. {hint}".rstrip()

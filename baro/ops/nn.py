@@ -1,0 +1,190 @@
+"""Neural-network ops: dropout, embedding lookup, fused cross-entropies."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from baro.backend import random as backend_random
+from baro.backend.arrays import get_array_module
+from baro.core.function import Function
+from baro.core.tensor import Tensor
+from baro.ops.convert import as_float, as_tensor, normalize_axis
+
+
+class Dropout(Function):
+    """y = x * mask / (1 - rate), mask ~ Bernoulli(1 - rate);  dx = g * the same."""
+
+    def __init__(self, scaled_mask) -> None:
+        self.scaled_mask = scaled_mask
+
+    def forward(self, x):
+        return x * self.scaled_mask
+
+    def backward(self, g):
+        return g * self.scaled_mask
+
+
+class SoftmaxCrossEntropy(Function):
+    """loss = -sum(p * log_softmax(z)) over the class axis, per sample.
+
+    d loss / dz = (softmax(z) * sum(p) - p) * g, which is softmax(z) - p for
+    labels that sum to one; d loss / dp = -log_softmax(z) * g (soft labels only).
+    Integer labels are turned into the picked log-probability, never a one-hot.
+    """
+
+    def __init__(self, axis: int, sparse_labels=None) -> None:
+        self.axis = axis
+        self.sparse_labels = sparse_labels
+
+    def forward(self, logits, labels=None):
+        xp = get_array_module(logits)
+        z = logits - logits.max(axis=self.axis, keepdims=True)
+        log_probs = z - xp.log(xp.exp(z).sum(axis=self.axis, keepdims=True))
+        self.saved = (log_probs, labels)
+        if labels is None:
+            picked = xp.take_along_axis(
+                log_probs, xp.expand_dims(self.sparse_labels, self.axis), self.axis)
+            return -picked.squeeze(self.axis)
+        return -(labels * log_probs).sum(axis=self.axis)
+
+    def backward(self, g):
+        log_probs, labels = self.saved
+        xp = get_array_module(log_probs)
+        g = xp.expand_dims(g, self.axis)
+        probs = xp.exp(log_probs)
+        if labels is None:
+            grad = probs
+            index = list(xp.indices(self.sparse_labels.shape, sparse=True))
+            index.insert(self.axis, self.sparse_labels)
+            grad[tuple(index)] -= 1
+            return grad * g
+        total = labels.sum(axis=self.axis, keepdims=True)
+        g_logits = (probs * total - labels) * g
+        g_labels = -log_probs * g if self.inputs[1].requires_grad else None
+        return g_logits, g_labels
+
+
+class SigmoidBinaryCrossEntropy(Function):
+    """loss = max(z, 0) - z * y + log(1 + exp(-|z|)), elementwise (stable form of
+    -y log sigmoid(z) - (1 - y) log(1 - sigmoid(z)));
+    d/dz = (sigmoid(z) - y) * g,  d/dy = -z * g."""
+
+    def forward(self, labels, logits):
+        self.saved = (labels, logits)
+        return np.maximum(logits, 0) - logits * labels + \
+            np.log1p(np.exp(-np.abs(logits)))
+
+    def backward(self, g):
+        labels, logits = self.saved
+        g_labels = -logits * g if self.inputs[0].requires_grad else None
+        with np.errstate(over="ignore"):
+            probs = 1.0 / (1.0 + np.exp(-logits))
+        return g_labels, (probs - labels) * g
+
+
+def dropout(x, rate: float, noise_shape=None, seed=None):
+    """Zeroes each element with probability `rate`, scaling the rest by
+    1 / (1 - rate) so the expected value is unchanged (`keras.random.dropout`).
+
+    Args:
+        x: Input tensor.
+        rate: Drop probability in [0, 1).
+        noise_shape: Shape of the mask, broadcast against x (e.g. `(batch, 1,
+            channels)` drops whole channels).
+        seed: None (global generator), an int (the same mask every call) or a
+            `baro.random.SeedGenerator`.
+
+    Raises:
+        ValueError: If rate is outside [0, 1).
+    """
+    x = as_float(x, "dropout")
+    rate = float(rate)
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f"dropout: rate must be in [0, 1), received {rate}.")
+    if rate == 0.0:
+        return x
+    shape = x.shape if noise_shape is None else tuple(
+        x.shape[i] if n is None else int(n) for i, n in enumerate(noise_shape))
+    draws = backend_random.random_float_mask(shape, x.dtype, seed=seed)
+    keep = draws >= rate
+    scaled_mask = keep * x.data.dtype.type(1.0 / (1.0 - rate))
+    return Dropout(scaled_mask).apply(x)
+
+
+def embedding_lookup(params, ids):
+    """Rows of `params` (vocab, dim) at integer `ids` (`tf.nn.embedding_lookup`).
+
+    The gradient is scatter-added into the rows used, so repeated ids accumulate.
+    """
+    from baro.ops.indexing import take
+
+    return take(params, ids, axis=0)
+
+
+def softmax_cross_entropy(labels, logits, axis: int = -1):
+    """Cross-entropy between labels and softmax(logits), fused and stable.
+
+    Args:
+        labels: Integer class ids with the logits' shape minus `axis`, or a
+            probability distribution (one-hot or soft) with the logits' shape.
+        logits: Unnormalized scores.
+        axis: The class axis.
+
+    Returns:
+        Per-sample losses: the logits' shape without `axis`.
+
+    Raises:
+        ValueError: If the labels' shape fits neither form, naming both shapes.
+        IndexError: If an integer label is outside [0, num_classes).
+
+    Example:
+        >>> import baro
+        >>> loss = baro.ops.softmax_cross_entropy([0], [[0.0, 0.0]])
+        >>> round(float(loss[0]), 4)
+        0.6931
+    """
+    logits = as_float(logits, "softmax_cross_entropy")
+    labels = as_tensor(labels)
+    (axis,) = normalize_axis(axis, logits.ndim, "softmax_cross_entropy")
+    sample_shape = logits.shape[:axis] + logits.shape[axis + 1:]
+    if labels.data.dtype.kind in "iu" and labels.shape == sample_shape:
+        ids = labels.data
+        n = logits.shape[axis]
+        if ids.size and (ids.min() < 0 or ids.max() >= n):
+            raise IndexError(
+                f"softmax_cross_entropy: integer labels must lie in [0, {n}) for "
+                f"{n} classes; received values from {int(ids.min())} to "
+                f"{int(ids.max())}."
+            )
+        return SoftmaxCrossEntropy(axis, ids).apply(logits)
+    if labels.shape != logits.shape:
+        raise ValueError(
+            f"softmax_cross_entropy: labels have shape {labels.shape} and logits "
+            f"{logits.shape}. Give integer labels of shape {sample_shape} or "
+            f"one-hot/probability labels of shape {logits.shape}."
+        )
+    labels = as_float(labels)
+    if labels.data.dtype != logits.data.dtype:
+        labels = Tensor._wrap(labels.data.astype(logits.data.dtype)) \
+            if not labels.requires_grad else labels
+    return SoftmaxCrossEntropy(axis).apply(logits, labels)
+
+
+def sigmoid_binary_cross_entropy(labels, logits):
+    """Elementwise binary cross-entropy of labels in [0, 1] against
+    sigmoid(logits), in the stable form that never takes log(0)
+    (`tf.nn.sigmoid_cross_entropy_with_logits`).
+
+    Raises:
+        ValueError: If the shapes differ.
+    """
+    logits = as_float(logits, "sigmoid_binary_cross_entropy")
+    labels = as_float(labels, "sigmoid_binary_cross_entropy")
+    if labels.shape != logits.shape:
+        raise ValueError(
+            f"sigmoid_binary_cross_entropy: labels have shape {labels.shape}, "
+            f"logits {logits.shape}; they must match."
+        )
+    if labels.data.dtype != logits.data.dtype and not labels.requires_grad:
+        labels = Tensor._wrap(labels.data.astype(logits.data.dtype))
+    return SigmoidBinaryCrossEntropy().apply(labels, logits)

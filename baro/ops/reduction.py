@@ -1,0 +1,273 @@
+"""Reductions: sum, mean, max, min, prod, var, std, logsumexp, cumsum, argmax.
+
+Every backward first restores the reduced axes (keepdims) so the gradient
+broadcasts against the input.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from baro.backend.arrays import get_array_module
+from baro.core.function import Function
+from baro.core.tensor import Tensor
+from baro.ops.convert import as_float, as_tensor, normalize_axis
+
+
+def _keepdims_shape(shape, axis) -> tuple[int, ...]:
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(shape))
+
+
+def _count(shape, axis) -> int:
+    if axis is None:
+        return int(np.prod(shape, dtype=np.int64))
+    return int(np.prod([shape[i] for i in axis], dtype=np.int64))
+
+
+class _Reduce(Function):
+    def __init__(self, axis, keepdims: bool) -> None:
+        self.axis = axis
+        self.keepdims = keepdims
+
+    def _expand(self, g, shape):
+        """The output gradient reshaped to keepdims form (broadcastable to input)."""
+        if self.keepdims:
+            return g
+        return g.reshape(_keepdims_shape(shape, self.axis))
+
+
+class Sum(_Reduce):
+    """y = sum(x, axis);  dx = g broadcast back over the summed axes."""
+
+    def forward(self, x):
+        self.shape = x.shape
+        return x.sum(axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        return xp.broadcast_to(self._expand(g, self.shape), self.shape)
+
+
+class Mean(_Reduce):
+    """y = mean(x, axis);  dx = g / n broadcast back (n = reduced count)."""
+
+    def forward(self, x):
+        self.shape = x.shape
+        return x.mean(axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        n = _count(self.shape, self.axis)
+        return xp.broadcast_to(self._expand(g, self.shape) / n, self.shape)
+
+
+class Extremum(_Reduce):
+    """y = max(x) or min(x) over axis;  dx = g split evenly among tied winners."""
+
+    def __init__(self, axis, keepdims: bool, largest: bool) -> None:
+        super().__init__(axis, keepdims)
+        self.largest = largest
+
+    def forward(self, x):
+        y = x.max(axis=self.axis, keepdims=True) if self.largest else \
+            x.min(axis=self.axis, keepdims=True)
+        self.saved = (x, y)
+        if self.keepdims:
+            return y
+        return y.reshape(_reduced_shape(x.shape, self.axis))
+
+    def backward(self, g):
+        x, y = self.saved
+        winners = x == y
+        count = winners.sum(axis=self.axis, keepdims=True).astype(x.dtype)
+        return winners * (self._expand(g, x.shape) / count)
+
+
+class Prod(_Reduce):
+    """y = prod(x, axis);  dx_i = g * prod_{j != i} x_j (exact with zeros)."""
+
+    def forward(self, x):
+        self.saved = (x,)
+        return x.prod(axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, g):
+        x = self.saved[0]
+        xp = get_array_module(x)
+        axis = self.axis if self.axis is not None else tuple(range(x.ndim))
+        moved = xp.moveaxis(x, axis, tuple(range(-len(axis), 0)))
+        flat = moved.reshape(moved.shape[: x.ndim - len(axis)] + (-1,))
+        # prod of all others = (exclusive cumprod from the left) * (from the right).
+        ones = xp.ones_like(flat[..., :1])
+        left = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        rev = flat[..., ::-1]
+        right = xp.cumprod(xp.concatenate([ones, rev[..., :-1]], axis=-1), axis=-1)
+        others = (left * right[..., ::-1]).reshape(moved.shape)
+        others = xp.moveaxis(others, tuple(range(-len(axis), 0)), axis)
+        return others * self._expand(g, x.shape)
+
+
+class Var(_Reduce):
+    """y = mean((x - mean(x))**2) (population variance, as Keras);
+    dx = g * 2 (x - mean(x)) / n."""
+
+    def forward(self, x):
+        centered = x - x.mean(axis=self.axis, keepdims=True)
+        self.saved = (centered,)
+        return (centered * centered).mean(axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, g):
+        centered = self.saved[0]
+        n = _count(centered.shape, self.axis)
+        return self._expand(g, centered.shape) * (2.0 / n) * centered
+
+
+class LogSumExp(_Reduce):
+    """y = m + log(sum(exp(x - m))), m = max(x);  dx = g * exp(x - y)."""
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        m = x.max(axis=self.axis, keepdims=True)
+        # An all -inf slice would give -inf - -inf = NaN; shifting by 0 there is exact.
+        m = xp.where(xp.isfinite(m), m, 0)
+        with np.errstate(divide="ignore"):
+            y = m + xp.log(xp.exp(x - m).sum(axis=self.axis, keepdims=True))
+        self.saved = (x, y)
+        if self.keepdims:
+            return y
+        return y.reshape(_reduced_shape(x.shape, self.axis))
+
+    def backward(self, g):
+        x, y = self.saved
+        return self._expand(g, x.shape) * np.exp(x - y)
+
+
+class Cumsum(Function):
+    """y_i = sum_{j <= i} x_j along axis;  dx = reversed cumsum of g."""
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, x):
+        return x.cumsum(axis=self.axis)
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        flipped = xp.flip(g, axis=self.axis)
+        return xp.flip(flipped.cumsum(axis=self.axis), axis=self.axis)
+
+
+def _reduced_shape(shape, axis) -> tuple[int, ...]:
+    if axis is None:
+        return ()
+    return tuple(n for i, n in enumerate(shape) if i not in axis)
+
+
+def _reduction(cls, x, axis, keepdims, op, float_only=False, **kw):
+    x = as_float(x, op) if float_only else as_tensor(x)
+    axis = normalize_axis(axis, x.ndim, op)
+    if axis is not None and len(set(axis)) != len(axis):
+        raise ValueError(f"{op}: repeated axis in {axis}.")
+    return cls(axis, bool(keepdims), **kw).apply(x)
+
+
+def sum(x, axis=None, keepdims: bool = False):  # noqa: A001 - the Keras name
+    """Sum over `axis` (all axes when None). `tf.reduce_sum`, `keras.ops.sum`.
+
+    Example:
+        >>> import baro
+        >>> baro.reduce_sum([[1.0, 2.0], [3.0, 4.0]], axis=0).numpy()
+        array([4., 6.], dtype=float32)
+    """
+    return _reduction(Sum, x, axis, keepdims, "sum")
+
+
+def mean(x, axis=None, keepdims: bool = False):
+    """Arithmetic mean over `axis`; integer input gives floatx (as Keras)."""
+    return _reduction(Mean, x, axis, keepdims, "mean", float_only=True)
+
+
+def max(x, axis=None, keepdims: bool = False):  # noqa: A001 - the Keras name
+    """Largest element over `axis`; gradient split evenly among ties."""
+    _check_not_empty(x, axis, "max")
+    return _reduction(Extremum, x, axis, keepdims, "max", largest=True)
+
+
+def min(x, axis=None, keepdims: bool = False):  # noqa: A001 - the Keras name
+    """Smallest element over `axis`; gradient split evenly among ties."""
+    _check_not_empty(x, axis, "min")
+    return _reduction(Extremum, x, axis, keepdims, "min", largest=False)
+
+
+def prod(x, axis=None, keepdims: bool = False):
+    """Product over `axis`."""
+    return _reduction(Prod, x, axis, keepdims, "prod")
+
+
+def var(x, axis=None, keepdims: bool = False):
+    """Population variance (divides by n, like Keras and `tf.math.reduce_variance`)."""
+    return _reduction(Var, x, axis, keepdims, "var", float_only=True)
+
+
+def std(x, axis=None, keepdims: bool = False):
+    """Population standard deviation, `sqrt(var(x))`."""
+    from baro.ops.math import sqrt
+
+    return sqrt(var(x, axis=axis, keepdims=keepdims))
+
+
+def logsumexp(x, axis=None, keepdims: bool = False):
+    """`log(sum(exp(x)))` over `axis`, stable for large x."""
+    return _reduction(LogSumExp, x, axis, keepdims, "logsumexp", float_only=True)
+
+
+def cumsum(x, axis=None):
+    """Cumulative sum along `axis`; None flattens first (as NumPy and Keras)."""
+    x = as_tensor(x)
+    if axis is None:
+        from baro.ops.shape import reshape
+
+        x = reshape(x, (-1,))
+        axis = 0
+    (axis,) = normalize_axis(axis, x.ndim, "cumsum")
+    return Cumsum(axis).apply(x)
+
+
+def argmax(x, axis=None, keepdims: bool = False):
+    """Index of the largest element along `axis` (int32, no gradient)."""
+    return _arg(x, axis, keepdims, "argmax")
+
+
+def argmin(x, axis=None, keepdims: bool = False):
+    """Index of the smallest element along `axis` (int32, no gradient)."""
+    return _arg(x, axis, keepdims, "argmin")
+
+
+def _arg(x, axis, keepdims, op):
+    x = as_tensor(x)
+    _check_not_empty(x, axis, op)
+    if axis is not None:
+        (axis,) = normalize_axis(axis, x.ndim, op)
+    fn = x.data.argmax if op == "argmax" else x.data.argmin
+    return Tensor._wrap(fn(axis=axis, keepdims=keepdims).astype("int32"))
+
+
+def any(x, axis=None, keepdims: bool = False):  # noqa: A001 - the Keras name
+    """True where any element along `axis` is nonzero (`tf.reduce_any`)."""
+    x = as_tensor(x)
+    axis = normalize_axis(axis, x.ndim, "any")
+    return Tensor._wrap(x.data.any(axis=axis, keepdims=keepdims))
+
+
+def all(x, axis=None, keepdims: bool = False):  # noqa: A001 - the Keras name
+    """True where every element along `axis` is nonzero (`tf.reduce_all`)."""
+    x = as_tensor(x)
+    axis = normalize_axis(axis, x.ndim, "all")
+    return Tensor._wrap(x.data.all(axis=axis, keepdims=keepdims))
+
+
+def _check_not_empty(x, axis, op):
+    shape = x.shape if hasattr(x, "shape") else np.shape(x)
+    if 0 in shape:
+        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {shape}.")
