@@ -24,7 +24,7 @@ def train(steps: int = 2000, learning_rate: float = 0.5, seed: int = 0):
     b2 = baro.Variable(baro.zeros((1,)), name="b2")
     params = [w1, b1, w2, b2]
     history = []
-    for step in range(steps):
+    for _ in range(steps):
         hidden = baro.tanh(x @ w1 + b1)
         logits = hidden @ w2 + b2
         loss = baro.reduce_mean(baro.nn.sigmoid_cross_entropy_with_logits(y, logits))

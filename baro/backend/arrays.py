@@ -1,4 +1,7 @@
-"""The array module (`xp`): NumPy by default, CuPy when chosen. Only here is cupy named."""
+"""The array module (`xp`): NumPy by default, CuPy when chosen.
+
+Only this package may name cupy.
+"""
 
 from __future__ import annotations
 

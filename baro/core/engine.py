@@ -66,93 +66,94 @@ def run_backward(roots, sources=None, retain_graph: bool = False):
     Returns:
         With `sources`, a list with one array (or None if unconnected) per source.
     """
+    # Heap entries are (-generation, id, node): deepest node first; the id breaks
+    # ties without ever comparing nodes. A node is queued exactly when its `grads`
+    # list is created, so `grads is not None` doubles as the "queued" mark.
     heap: list = []
-    queued: set[int] = set()
-    counter = 0
     found: dict[int, object] = {}
-    # For non-leaf sources: (id of creator node, output index) -> source id.
-    watched_outputs: dict[tuple[int, int], int] = {}
     leaf_sources: set[int] = set()
-    if sources is not None:
-        for s in sources:
-            if s.creator is None:
-                leaf_sources.add(id(s))
-            else:
-                watched_outputs[(id(s.creator), s._index)] = id(s)
+    # Non-leaf sources are caught when their node is popped: (node id, index).
+    watched_outputs: dict[tuple[int, int], int] = {}
+    for s in sources or ():
+        if s.creator is None:
+            leaf_sources.add(id(s))
+        else:
+            watched_outputs[(id(s.creator), s._index)] = id(s)
 
     def deliver(x: Tensor, gx) -> None:
-        nonlocal counter
         node = x.creator
         if node is None:
-            key = id(x)
             if sources is None:
                 # Leaf gradients are handed to users: never a read-only view.
                 if not gx.flags.writeable:
                     gx = gx.copy()
                 x._grad = gx if x._grad is None else x._grad + gx
-            elif key in leaf_sources:
+            elif id(x) in leaf_sources:
+                key = id(x)
                 found[key] = gx if key not in found else found[key] + gx
             return
-        if node.inputs is _RELEASED:
-            raise RuntimeError(
-                "backward: this graph was already released by an earlier backward "
-                "pass. Pass retain_graph=True to the first backward, or use "
-                "GradientTape(persistent=True)."
-            )
         grads = node.grads
         if grads is None:
+            if node.inputs is _RELEASED:
+                raise RuntimeError(
+                    "backward: this graph was already released by an earlier "
+                    "backward pass. Pass retain_graph=True to the first backward, "
+                    "or use GradientTape(persistent=True)."
+                )
             grads = node.grads = [None] * node.n_outputs
+            heapq.heappush(heap, (-node.generation, id(node), node))
         old = grads[x._index]
         grads[x._index] = gx if old is None else old + gx
-        if id(node) not in queued:
-            queued.add(id(node))
-            counter += 1
-            heapq.heappush(heap, (-node.generation, counter, node))
 
     try:
         for tensor, seed in roots:
             deliver(tensor, seed)
-        _drain(heap, watched_outputs, found, deliver, retain_graph)
+        while heap:
+            node = heapq.heappop(heap)[2]
+            grads_out = node.grads
+            node.grads = None
+            if watched_outputs:
+                for i, g in enumerate(grads_out):
+                    key = watched_outputs.get((id(node), i))
+                    if key is not None and g is not None:
+                        found[key] = g
+            _step(node, grads_out, deliver, retain_graph)
     except BaseException:
         # Leave no half-accumulated gradients on nodes a retained graph may reuse.
         for item in heap:
             item[2].grads = None
         raise
-
     if sources is None:
         return None
     return [found.get(id(s)) for s in sources]
 
 
-def _drain(heap, watched_outputs, found, deliver, retain_graph) -> None:
-    while heap:
-        node = heapq.heappop(heap)[2]
-        grads_out = node.grads
-        node.grads = None
-        if watched_outputs:
-            for i, g in enumerate(grads_out):
-                key = watched_outputs.get((id(node), i))
-                if key is not None and g is not None:
-                    found[key] = g
-        if node.n_outputs == 1:
-            grads_in = node.backward(grads_out[0])
-        else:
-            grads_in = node.backward(*grads_out)
-        inputs = node.inputs
-        if type(grads_in) is not tuple:
-            grads_in = (grads_in,)
-        if not retain_graph:
-            node.saved = None
-            node.inputs = _RELEASED
-        for x, gx in zip(inputs, grads_in):
-            if gx is None or not x.requires_grad:
-                continue
-            data = x.data
-            if gx.shape != data.shape:
-                gx = unbroadcast(gx, data.shape)
-            if gx.dtype != data.dtype:
-                gx = gx.astype(data.dtype)
-            deliver(x, gx)
+def _step(node, grads_out, deliver, retain_graph: bool) -> None:
+    """Runs one node's backward and hands each input its gradient."""
+    if node.n_outputs == 1:
+        grads_in = node.backward(grads_out[0])
+    else:
+        grads_in = node.backward(*grads_out)
+    inputs = node.inputs
+    if type(grads_in) is not tuple:
+        grads_in = (grads_in,)
+    if len(grads_in) != len(inputs):
+        raise RuntimeError(
+            f"{node.name}.backward returned {len(grads_in)} gradient(s) for "
+            f"{len(inputs)} input(s); it must return one per input (None allowed)."
+        )
+    if not retain_graph:
+        node.saved = None
+        node.inputs = _RELEASED
+    for x, gx in zip(inputs, grads_in, strict=True):
+        if gx is None or not x.requires_grad:
+            continue
+        data = x.data
+        if gx.shape != data.shape:
+            gx = unbroadcast(gx, data.shape)
+        if gx.dtype != data.dtype:
+            gx = gx.astype(data.dtype)
+        deliver(x, gx)
 
 
 def backward(tensor: Tensor, grad=None, retain_graph: bool = False) -> None:

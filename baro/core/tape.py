@@ -137,7 +137,7 @@ class GradientTape:
         if not self.persistent:
             self._release()
         results = []
-        for s, g in zip(flat_sources, arrays):
+        for s, g in zip(flat_sources, arrays, strict=True):
             if g is None and unconnected_gradients == "zero":
                 g = s.data * 0
             results.append(None if g is None else Tensor._wrap(g))
@@ -204,7 +204,7 @@ def value_and_grad(fun, argnums=0, has_aux: bool = False):
             )
         arrays = gradients([value], watched)
         grads = [Tensor._wrap(g if g is not None else t.data * 0)
-                 for t, g in zip(watched, arrays)]
+                 for t, g in zip(watched, arrays, strict=True)]
         grad = grads[0] if isinstance(argnums, int) else tuple(grads)
         value = value.detach()
         return ((value, aux) if has_aux else value), grad

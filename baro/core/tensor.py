@@ -61,6 +61,9 @@ class Tensor:
     def _wrap(cls, data, creator=None, index: int = 0) -> Tensor:
         """Fast internal constructor for op results (no conversion, no checks)."""
         t = object.__new__(Tensor)
+        if isinstance(data, np.generic):
+            # Full reductions give NumPy scalars; tensors always hold arrays.
+            data = np.asarray(data)
         t.data = data
         t.creator = creator
         t.requires_grad = creator is not None

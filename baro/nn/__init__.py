@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from baro.nn.convolution import (
+    avg_pool,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv2d_transpose,
+    max_pool,
+    max_pool1d,
+    max_pool2d,
+)
+from baro.ops import dropout as _dropout
 from baro.ops import (
     elu,
     embedding_lookup,
@@ -14,7 +26,6 @@ from baro.ops import (
     softsign,
     tanh,
 )
-from baro.ops import dropout as _dropout
 from baro.ops import gelu as _gelu
 from baro.ops import leaky_relu as _leaky_relu
 from baro.ops import mean as _mean
@@ -112,4 +123,4 @@ def bias_add(value, bias):
 
 
 __all__ = [name for name in dir() if not name.startswith("_")
-           and name not in ("annotations", "as_tensor")]
+           and name not in ("annotations", "as_tensor", "convolution")]

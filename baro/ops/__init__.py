@@ -51,6 +51,13 @@ from baro.ops.comparison import (
     mod,
     not_equal,
 )
+from baro.ops.convolution import (
+    conv,
+    conv1d,
+    conv2d,
+    conv2d_transpose,
+    conv_transpose,
+)
 from baro.ops.creation import (
     constant,
     convert_to_tensor,
@@ -87,6 +94,14 @@ from baro.ops.nn import (
     embedding_lookup,
     sigmoid_binary_cross_entropy,
     softmax_cross_entropy,
+)
+from baro.ops.pooling import (
+    average_pool,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool,
+    max_pool1d,
+    max_pool2d,
 )
 from baro.ops.reduction import (
     all,

@@ -94,10 +94,10 @@ def normalize_axis(axis, ndim: int, op: str) -> tuple[int, ...] | None:
     result = []
     for a in axes:
         a = int(a)
-        if not -ndim <= a < max(ndim, 1):
+        if not -ndim <= a < ndim:
             raise ValueError(
                 f"{op}: axis {a} is out of range for a tensor with {ndim} "
                 f"dimension(s); valid axes are {-ndim}..{ndim - 1}."
             )
-        result.append(a % ndim if ndim else 0)
+        result.append(a % ndim)
     return tuple(result)

@@ -97,7 +97,8 @@ def range(start, limit=None, delta=1, dtype=None) -> Tensor:  # noqa: A001 - TF 
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, limit, delta))
         dtype = "int32" if is_int else floatx()
-    return Tensor._wrap(xp().arange(start, limit, delta, dtype=standardize_dtype(dtype)))
+    dtype = standardize_dtype(dtype)
+    return Tensor._wrap(xp().arange(start, limit, delta, dtype=dtype))
 
 
 def linspace(start, stop, num: int, dtype=None) -> Tensor:

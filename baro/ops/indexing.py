@@ -80,10 +80,15 @@ class TakeAlongAxis(Function):
     def backward(self, g):
         xp = get_array_module(g)
         grad = xp.zeros(self.in_shape, g.dtype)
-        index = list(xp.indices(self.indices.shape, sparse=True))
+        # The forward's own fancy index (as NumPy builds it): arange(n_d) along
+        # every other axis, which broadcasts against indices to g's shape.
+        ndim = len(self.in_shape)
+        index = [
+            xp.arange(n).reshape((1,) * d + (n,) + (1,) * (ndim - d - 1))
+            for d, n in enumerate(self.in_shape)
+        ]
         index[self.axis] = self.indices
-        full = xp.broadcast_arrays(*index)
-        _scatter_add(xp, grad, tuple(full), g)
+        _scatter_add(xp, grad, tuple(index), g)
         return grad
 
 
@@ -108,7 +113,8 @@ def _index_part(part):
     if isinstance(part, Tensor):
         part = part.data
     if isinstance(part, list):
-        part = np.asarray(part)
+        # An empty list selects nothing; NumPy would make it float64.
+        part = np.asarray(part) if part else np.zeros(0, np.intp)
     return part
 
 
@@ -176,10 +182,16 @@ def gather(params, indices, axis: int = 0):
     return take(params, indices, axis=axis)
 
 
-def take_along_axis(x, indices, axis: int):
-    """Picks x's elements along `axis` at `indices` (same ndim as x, broadcast)."""
+def take_along_axis(x, indices, axis=None):
+    """Picks x's elements along `axis` at `indices` (same ndim as x; the other
+    axes broadcast). `axis=None` works on the flattened x and 1-D indices."""
     x = as_tensor(x)
     indices = _integer_indices(indices, "take_along_axis")
+    if axis is None:
+        from baro.ops.shape import reshape
+
+        x = reshape(x, (-1,))
+        axis = 0
     (axis,) = normalize_axis(axis, x.ndim, "take_along_axis")
     if indices.ndim != x.ndim:
         raise ValueError(
@@ -226,12 +238,11 @@ def one_hot(indices, depth=None, on_value=None, off_value=None, axis: int = -1,
     labels = _integer_indices(indices, "one_hot")
     dtype = standardize_dtype(dtype or floatx())
     xp = get_array_module(labels)
-    on = 1 if on_value is None else on_value
-    off = 0 if off_value is None else off_value
-    result = xp.full(labels.shape + (depth,), off, dtype=dtype)
-    valid = (labels >= 0) & (labels < depth)
-    index = tuple(xp.nonzero(valid)) + (labels[valid],)
-    result[index] = on
+    on = xp.asarray(1 if on_value is None else on_value, dtype=dtype)
+    off = xp.asarray(0 if off_value is None else off_value, dtype=dtype)
+    # Out-of-range (and negative) labels match no class: an all-off row.
+    hit = labels[..., None] == xp.arange(depth)
+    result = xp.where(hit, on, off)
     if axis != -1 and axis != labels.ndim:
         (axis,) = normalize_axis(axis, labels.ndim + 1, "one_hot")
         result = xp.moveaxis(result, -1, axis)
@@ -239,6 +250,8 @@ def one_hot(indices, depth=None, on_value=None, off_value=None, axis: int = -1,
 
 
 def _integer_indices(indices, op):
+    if isinstance(indices, (list, tuple)) and len(indices) == 0:
+        indices = np.zeros(0, np.int32)
     array = indices.data if isinstance(indices, Tensor) else convert_to_array(indices)
     if array.dtype.kind not in "iu":
         raise TypeError(

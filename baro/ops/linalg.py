@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from baro.core.function import Function
 from baro.ops.convert import binary_operands
+from baro.ops.shape import reshape
 
 
 class MatMul(Function):
@@ -63,8 +64,6 @@ def matmul(x1, x2):
             f"{'first' if b.ndim == 1 else 'second-to-last'} axis of x2 ({k_b}). "
             "Check the order of the operands or transpose one of them."
         )
-    from baro.ops.shape import reshape
-
     if a.ndim == 1 or b.ndim == 1:
         # Promote vectors to matrices so one backward rule serves every case.
         a2 = reshape(a, (1,) + a.shape) if a.ndim == 1 else a

@@ -1,7 +1,9 @@
 """Reductions: sum, mean, max, min, prod, var, std, logsumexp, cumsum, argmax.
 
 Every backward first restores the reduced axes (keepdims) so the gradient
-broadcasts against the input.
+broadcasts against the input. Integer sums, products and cumulative sums keep
+the input's dtype (bool, int8 and int16 accumulate in int32, uint8 and uint16 in
+uint32), as Keras does; NumPy alone would widen int32 to int64.
 """
 
 from __future__ import annotations
@@ -18,6 +20,18 @@ def _keepdims_shape(shape, axis) -> tuple[int, ...]:
     if axis is None:
         return (1,) * len(shape)
     return tuple(1 if i in axis else n for i, n in enumerate(shape))
+
+
+def _accumulator(dtype):
+    """The dtype Keras gives sum/prod/cumsum of `dtype`; None keeps NumPy's (floats)."""
+    kind = dtype.kind
+    if kind == "b" or (kind == "i" and dtype.itemsize < 4):
+        return np.dtype("int32")
+    if kind == "u" and dtype.itemsize < 4:
+        return np.dtype("uint32")
+    if kind in "iu":
+        return dtype
+    return None
 
 
 def _count(shape, axis) -> int:
@@ -38,16 +52,34 @@ class _Reduce(Function):
         return g.reshape(_keepdims_shape(shape, self.axis))
 
 
+_SPREAD_LIMIT = 1 << 16
+
+
+def _spread(g, shape):
+    """`g` (keepdims shape) repeated over `shape`.
+
+    Small results are filled into a fresh array, because `broadcast_to` costs
+    ~2.5 us of Python per call, more than the copy; large ones stay a free
+    read-only view.
+    """
+    xp = get_array_module(g)
+    if int(np.prod(shape)) <= _SPREAD_LIMIT:
+        out = xp.empty(shape, g.dtype)
+        out[...] = g
+        return out
+    return xp.broadcast_to(g, shape)
+
+
 class Sum(_Reduce):
     """y = sum(x, axis);  dx = g broadcast back over the summed axes."""
 
     def forward(self, x):
         self.shape = x.shape
-        return x.sum(axis=self.axis, keepdims=self.keepdims)
+        return x.sum(axis=self.axis, keepdims=self.keepdims,
+                     dtype=_accumulator(x.dtype))
 
     def backward(self, g):
-        xp = get_array_module(g)
-        return xp.broadcast_to(self._expand(g, self.shape), self.shape)
+        return _spread(self._expand(g, self.shape), self.shape)
 
 
 class Mean(_Reduce):
@@ -55,12 +87,12 @@ class Mean(_Reduce):
 
     def forward(self, x):
         self.shape = x.shape
-        return x.mean(axis=self.axis, keepdims=self.keepdims)
+        self.n = _count(x.shape, self.axis)
+        # sum / n: the same pairwise sum as np.mean, without its Python wrapper.
+        return x.sum(axis=self.axis, keepdims=self.keepdims) / self.n
 
     def backward(self, g):
-        xp = get_array_module(g)
-        n = _count(self.shape, self.axis)
-        return xp.broadcast_to(self._expand(g, self.shape) / n, self.shape)
+        return _spread(self._expand(g, self.shape) / self.n, self.shape)
 
 
 class Extremum(_Reduce):
@@ -90,7 +122,8 @@ class Prod(_Reduce):
 
     def forward(self, x):
         self.saved = (x,)
-        return x.prod(axis=self.axis, keepdims=self.keepdims)
+        return x.prod(axis=self.axis, keepdims=self.keepdims,
+                      dtype=_accumulator(x.dtype))
 
     def backward(self, g):
         x = self.saved[0]
@@ -108,12 +141,25 @@ class Prod(_Reduce):
         return others * self._expand(g, x.shape)
 
 
+def _centered(x, axis):
+    """x - mean(x) over `axis`, computed on x shifted by its first element there.
+
+    Mathematically the same; in floating point it makes a slice of equal values
+    center to exactly 0 (NumPy's mean of [a, a, a] need not be a), and it is
+    more accurate when the mean is large next to the spread.
+    """
+    first = tuple(slice(0, 1) if axis is None or i in axis else slice(None)
+                  for i in range(x.ndim))
+    shifted = x - x[first]
+    return shifted - shifted.mean(axis=axis, keepdims=True)
+
+
 class Var(_Reduce):
     """y = mean((x - mean(x))**2) (population variance, as Keras);
     dx = g * 2 (x - mean(x)) / n."""
 
     def forward(self, x):
-        centered = x - x.mean(axis=self.axis, keepdims=True)
+        centered = _centered(x, self.axis)
         self.saved = (centered,)
         return (centered * centered).mean(axis=self.axis, keepdims=self.keepdims)
 
@@ -123,24 +169,61 @@ class Var(_Reduce):
         return self._expand(g, centered.shape) * (2.0 / n) * centered
 
 
+class Std(_Reduce):
+    """y = sqrt(mean((x - mean(x))**2)) (population, as Keras);
+    dx = g (x - mean(x)) / (n y), and dx = 0 where y = 0.
+
+    At y = 0 (all elements equal) std is not differentiable; 0 is a subgradient
+    and what torch returns. Composing sqrt(var(x)) would give 0 * inf = NaN there.
+    """
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        centered = _centered(x, self.axis)
+        y = xp.sqrt((centered * centered).mean(axis=self.axis, keepdims=True))
+        self.saved = (centered, y)
+        if self.keepdims:
+            return y
+        return y.reshape(_reduced_shape(x.shape, self.axis))
+
+    def backward(self, g):
+        centered, y = self.saved
+        xp = get_array_module(centered)
+        n = _count(centered.shape, self.axis)
+        spread = y > 0
+        scale = self._expand(g, centered.shape) / (n * xp.where(spread, y, 1))
+        return xp.where(spread, scale, 0) * centered
+
+
 class LogSumExp(_Reduce):
-    """y = m + log(sum(exp(x - m))), m = max(x);  dx = g * exp(x - y)."""
+    """y = m + log(s), s = sum(exp(x - m)), m = max(x);  dx = g * exp(x - m) / s.
+
+    The gradient is softmax(x) formed from the shifted exponentials, not
+    exp(x - y): y rounds to the output precision (for x ~ 1e4 in float32 that
+    is 1e-3 absolute), which exp(x - y) would turn into a 1e-3 relative error.
+    A slice of all -inf gives y = -inf and, by convention, dx = 0 there (TF and
+    torch return NaN).
+    """
 
     def forward(self, x):
         xp = get_array_module(x)
         m = x.max(axis=self.axis, keepdims=True)
         # An all -inf slice would give -inf - -inf = NaN; shifting by 0 there is exact.
         m = xp.where(xp.isfinite(m), m, 0)
+        e = xp.exp(x - m)
+        s = e.sum(axis=self.axis, keepdims=True)
         with np.errstate(divide="ignore"):
-            y = m + xp.log(xp.exp(x - m).sum(axis=self.axis, keepdims=True))
-        self.saved = (x, y)
+            y = m + xp.log(s)
+        self.saved = (e, s)
         if self.keepdims:
             return y
         return y.reshape(_reduced_shape(x.shape, self.axis))
 
     def backward(self, g):
-        x, y = self.saved
-        return self._expand(g, x.shape) * np.exp(x - y)
+        e, s = self.saved
+        xp = get_array_module(e)
+        # s = 0 only for an all -inf slice, where e = 0 too: a zero gradient.
+        return self._expand(g, e.shape) * (e / xp.where(s > 0, s, 1))
 
 
 class Cumsum(Function):
@@ -150,7 +233,7 @@ class Cumsum(Function):
         self.axis = axis
 
     def forward(self, x):
-        return x.cumsum(axis=self.axis)
+        return x.cumsum(axis=self.axis, dtype=_accumulator(x.dtype))
 
     def backward(self, g):
         xp = get_array_module(g)
@@ -164,11 +247,14 @@ def _reduced_shape(shape, axis) -> tuple[int, ...]:
     return tuple(n for i, n in enumerate(shape) if i not in axis)
 
 
-def _reduction(cls, x, axis, keepdims, op, float_only=False, **kw):
+def _reduction(cls, x, axis, keepdims, op, float_only=False, nonempty=False,
+               **kw):
     x = as_float(x, op) if float_only else as_tensor(x)
     axis = normalize_axis(axis, x.ndim, op)
     if axis is not None and len(set(axis)) != len(axis):
         raise ValueError(f"{op}: repeated axis in {axis}.")
+    if nonempty:
+        _check_not_empty(x.shape, axis, op)
     return cls(axis, bool(keepdims), **kw).apply(x)
 
 
@@ -189,15 +275,23 @@ def mean(x, axis=None, keepdims: bool = False):
 
 
 def max(x, axis=None, keepdims: bool = False):  # noqa: A001 - the Keras name
-    """Largest element over `axis`; gradient split evenly among ties."""
-    _check_not_empty(x, axis, "max")
-    return _reduction(Extremum, x, axis, keepdims, "max", largest=True)
+    """Largest element over `axis`; gradient split evenly among ties.
+
+    Raises:
+        ValueError: If a reduced axis is empty (a max of nothing).
+    """
+    return _reduction(Extremum, x, axis, keepdims, "max", nonempty=True,
+                      largest=True)
 
 
 def min(x, axis=None, keepdims: bool = False):  # noqa: A001 - the Keras name
-    """Smallest element over `axis`; gradient split evenly among ties."""
-    _check_not_empty(x, axis, "min")
-    return _reduction(Extremum, x, axis, keepdims, "min", largest=False)
+    """Smallest element over `axis`; gradient split evenly among ties.
+
+    Raises:
+        ValueError: If a reduced axis is empty (a min of nothing).
+    """
+    return _reduction(Extremum, x, axis, keepdims, "min", nonempty=True,
+                      largest=False)
 
 
 def prod(x, axis=None, keepdims: bool = False):
@@ -211,10 +305,9 @@ def var(x, axis=None, keepdims: bool = False):
 
 
 def std(x, axis=None, keepdims: bool = False):
-    """Population standard deviation, `sqrt(var(x))`."""
-    from baro.ops.math import sqrt
-
-    return sqrt(var(x, axis=axis, keepdims=keepdims))
+    """Population standard deviation, `sqrt(var(x))`; its gradient is 0 where all
+    reduced elements are equal."""
+    return _reduction(Std, x, axis, keepdims, "std", float_only=True)
 
 
 def logsumexp(x, axis=None, keepdims: bool = False):
@@ -246,9 +339,9 @@ def argmin(x, axis=None, keepdims: bool = False):
 
 def _arg(x, axis, keepdims, op):
     x = as_tensor(x)
-    _check_not_empty(x, axis, op)
     if axis is not None:
         (axis,) = normalize_axis(axis, x.ndim, op)
+    _check_not_empty(x.shape, None if axis is None else (axis,), op)
     fn = x.data.argmax if op == "argmax" else x.data.argmin
     return Tensor._wrap(fn(axis=axis, keepdims=keepdims).astype("int32"))
 
@@ -267,7 +360,11 @@ def all(x, axis=None, keepdims: bool = False):  # noqa: A001 - the Keras name
     return Tensor._wrap(x.data.all(axis=axis, keepdims=keepdims))
 
 
-def _check_not_empty(x, axis, op):
-    shape = x.shape if hasattr(x, "shape") else np.shape(x)
-    if 0 in shape:
-        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {shape}.")
+def _check_not_empty(shape, axis, op):
+    """Raises when a reduced axis (any axis when `axis` is None) has size 0."""
+    reduced = shape if axis is None else [shape[i] for i in axis]
+    if 0 in reduced:
+        raise ValueError(
+            f"{op}: cannot reduce over an empty axis; the tensor has shape {shape}"
+            f" and axis={axis}."
+        )

@@ -100,7 +100,7 @@ class Split(Function):
     def backward(self, *gs):
         xp = get_array_module(next(g for g in gs if g is not None))
         full = [g if g is not None else xp.zeros(s, self.dtype)
-                for g, s in zip(gs, self.part_shapes)]
+                for g, s in zip(gs, self.part_shapes, strict=True)]
         return xp.concatenate(full, axis=self.axis)
 
 
@@ -119,7 +119,7 @@ class Tile(Function):
         ndim = g.ndim
         shape = (1,) * (ndim - len(self.in_shape)) + tuple(self.in_shape)
         reps = (1,) * (ndim - len(self.reps)) + tuple(self.reps)
-        folded = g.reshape([d for pair in zip(reps, shape) for d in pair])
+        folded = g.reshape([d for pair in zip(reps, shape, strict=True) for d in pair])
         return folded.sum(axis=tuple(range(0, 2 * ndim, 2))).reshape(self.in_shape)
 
 
@@ -142,14 +142,15 @@ class Repeat(Function):
             shape = g.shape[:axis] + (self.n, r) + g.shape[axis + 1:]
             return g.reshape(shape).sum(axis=axis + 1)
         counts = np.broadcast_to(np.asarray(self.repeats), (self.n,))
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        if g.shape[axis] == 0:
-            return xp.zeros(g.shape[:axis] + (self.n,) + g.shape[axis + 1:], g.dtype)
-        summed = xp.add.reduceat(g, xp.asarray(np.minimum(starts, g.shape[axis] - 1)),
-                                 axis=axis)
-        # reduceat gives a copy of the next element for a zero count; zero those.
-        zero = (counts == 0).reshape((-1,) + (1,) * (g.ndim - axis - 1))
-        return xp.where(xp.asarray(zero), 0, summed)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        grad = xp.zeros(g.shape[:axis] + (self.n,) + g.shape[axis + 1:], g.dtype)
+        used = counts > 0
+        if used.any():
+            # Starts of the non-empty runs increase strictly, so reduceat sums
+            # exactly each run (the last one up to the end); empty runs stay 0.
+            summed = xp.add.reduceat(g, xp.asarray(starts[used]), axis=axis)
+            grad[(slice(None),) * axis + (xp.asarray(used),)] = summed
+        return grad
 
 
 class Pad(Function):
@@ -167,6 +168,9 @@ class Pad(Function):
     def forward(self, x):
         self.in_shape = x.shape
         xp = get_array_module(x)
+        if x.ndim == 0:
+            # Nothing to pad (NumPy's pad rejects 0-d arrays; TF returns x).
+            return x.copy()
         if self.mode == "constant":
             return xp.pad(x, self.pad_width, mode="constant",
                           constant_values=self.constant_values)
@@ -174,16 +178,18 @@ class Pad(Function):
 
     def backward(self, g):
         xp = get_array_module(g)
+        if not self.in_shape:
+            return g
         if self.mode == "constant":
             index = tuple(slice(lo, lo + n) for (lo, _), n in
-                          zip(self.pad_width, self.in_shape))
+                          zip(self.pad_width, self.in_shape, strict=True))
             return g[index]
         size = int(np.prod(self.in_shape))
         where = np.pad(np.arange(size).reshape(self.in_shape), self.pad_width,
                        mode=self.mode)
-        summed = np.bincount(where.ravel(), weights=np.asarray(g).ravel(),
+        summed = xp.bincount(xp.asarray(where.ravel()), weights=g.ravel(),
                              minlength=size)
-        return xp.asarray(summed.reshape(self.in_shape), dtype=g.dtype)
+        return summed.reshape(self.in_shape).astype(g.dtype, copy=False)
 
 
 def reshape(x, shape):
@@ -233,6 +239,8 @@ def expand_dims(x, axis):
     axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
     out_ndim = x.ndim + len(axes)
     axes = normalize_axis(axes, out_ndim, "expand_dims")
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"expand_dims: repeated axis in {axis}.")
     shape = list(x.shape)
     for a in sorted(axes):
         shape.insert(a, 1)
@@ -246,6 +254,8 @@ def squeeze(x, axis=None):
         ValueError: If a named axis does not have size 1.
     """
     x = as_tensor(x)
+    if x.ndim == 0 and axis is not None:
+        raise ValueError(f"squeeze: a 0-d tensor has no axis {axis} to squeeze.")
     axes = normalize_axis(axis, x.ndim, "squeeze")
     if axes is None:
         axes = tuple(i for i, n in enumerate(x.shape) if n == 1)
@@ -263,11 +273,14 @@ def broadcast_to(x, shape):
     x = as_tensor(x)
     shape = tuple(int(s) for s in shape)
     try:
-        np.broadcast_shapes(x.shape, shape)
+        ok = np.broadcast_shapes(x.shape, shape) == shape
     except ValueError:
+        ok = False
+    if not ok:
+        # One-way: (3,) cannot become (1,), though the two broadcast together.
         raise ValueError(
             f"broadcast_to: cannot broadcast shape {x.shape} to {shape}."
-        ) from None
+        )
     return BroadcastTo(shape).apply(x)
 
 

@@ -69,7 +69,8 @@ def gradcheck(f, *inputs, eps: float = 1e-6, atol: float = 1e-6,
 
     def evaluate(values):
         with no_grad():
-            return [y.data.copy() for y in _outputs(f, [Tensor._wrap(v) for v in values])]
+            outs = _outputs(f, [Tensor._wrap(v) for v in values])
+            return [y.data.copy() for y in outs]
 
     base = evaluate(arrays)
     n_in = sum(arrays[i].size for i in wrt)
@@ -88,7 +89,7 @@ def _analytic(f, arrays, wrt, seeds):
     outs = _outputs(f, tensors)
     grads = gradients(outs, [tensors[i] for i in wrt], seeds=seeds)
     result = []
-    for i, g in zip(wrt, grads):
+    for i, g in zip(wrt, grads, strict=True):
         if g is None:
             g = np.zeros_like(arrays[i])
         if g.shape != arrays[i].shape:
@@ -109,7 +110,7 @@ def _check_full(f, arrays, wrt, base, eps, atol, rtol, evaluate):
         for flat_index in range(out.size):
             seeds = [np.zeros_like(y) for y in base]
             seeds[k].reshape(-1)[flat_index] = 1.0
-            for g, i in zip(_analytic(f, arrays, wrt, seeds), wrt):
+            for g, i in zip(_analytic(f, arrays, wrt, seeds), wrt, strict=True):
                 analytic[i][row] = g.reshape(-1)
             row += 1
     # Numeric Jacobian: two forward passes per input element (a column each).
@@ -136,13 +137,17 @@ def _check_direction(f, arrays, wrt, base, eps, atol, rtol, evaluate, rng):
             for n, a in enumerate(arrays)]
     minus = [a - eps * direction[n] if n in direction else a
              for n, a in enumerate(arrays)]
-    up = sum(float((y * s).sum()) for y, s in zip(evaluate(plus), seeds))
-    down = sum(float((y * s).sum()) for y, s in zip(evaluate(minus), seeds))
-    numeric = (up - down) / (2 * eps)
-    projected = sum(float((g * direction[i]).sum()) for g, i in zip(analytic, wrt))
+    numeric = (_project(evaluate(plus), seeds) - _project(evaluate(minus), seeds)) \
+        / (2 * eps)
+    projected = sum(float((g * direction[i]).sum())
+                    for g, i in zip(analytic, wrt, strict=True))
     _compare(np.array(projected), np.array(numeric), atol, rtol,
              f"random direction over inputs {wrt} "
              f"(shapes {[arrays[i].shape for i in wrt]})")
+
+
+def _project(outputs, seeds) -> float:
+    return sum(float((y * s).sum()) for y, s in zip(outputs, seeds, strict=True))
 
 
 def _compare(analytic, numeric, atol, rtol, where):

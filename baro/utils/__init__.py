@@ -1,4 +1,4 @@
-"""Level 0: helpers that know nothing of tensors (seeding, naming, later progress bars)."""
+"""Level 0: helpers that know nothing of tensors (seeding; later naming, progress)."""
 
 from baro.utils.seeding import get_random_seed, set_random_seed
 
