@@ -1,6 +1,6 @@
 """Test helpers for baro's own tests and for users writing ops or layers."""
 
 from baro.testing.assertions import assert_allclose
-from baro.testing.gradcheck import gradcheck
+from baro.testing.gradcheck import analytic_grad, gradcheck
 
-__all__ = ["assert_allclose", "gradcheck"]
+__all__ = ["analytic_grad", "assert_allclose", "gradcheck"]

@@ -82,6 +82,20 @@ def gradcheck(f, *inputs, eps: float = 1e-6, atol: float = 1e-6,
             _check_direction(f, arrays, wrt, base, eps, atol, rtol, evaluate, rng)
 
 
+def analytic_grad(f, x, seed=None) -> np.ndarray:
+    """d sum(seed * f(x)) / dx in float64, by baro's backward (seed: ones if None).
+
+    Example:
+        >>> from baro.testing import analytic_grad
+        >>> analytic_grad(lambda t: t * t, [1.0, 3.0]).tolist()
+        [2.0, 6.0]
+    """
+    t = Tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
+    y = f(t)
+    y.backward(np.ones(y.shape) if seed is None else np.asarray(seed, np.float64))
+    return t.grad.numpy()
+
+
 def _analytic(f, arrays, wrt, seeds):
     tensors = [Tensor._wrap(a) for a in arrays]
     for i in wrt:

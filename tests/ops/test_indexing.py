@@ -9,6 +9,7 @@ import pytest
 
 import baro
 from baro import ops
+from baro.testing import analytic_grad as grad_of
 from baro.testing import assert_allclose, gradcheck
 
 FLOATS = [np.float32, np.float64]
@@ -19,12 +20,6 @@ def _x(shape, dtype=np.float64, seed=0):
     return np.asarray(rng.standard_normal(shape), dtype=dtype)
 
 
-def _grad(fn, x, seed=None):
-    """d sum(seed * fn(x)) / dx as a NumPy array (seed defaults to ones)."""
-    t = baro.Tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
-    y = fn(t)
-    y.backward(np.ones(y.shape) if seed is None else np.asarray(seed, np.float64))
-    return t.grad.numpy()
 
 
 # (id, key, input shape). Each key indexes the NumPy array the same way.
@@ -96,15 +91,15 @@ def test_getitem_gradient_is_the_scatter_add(name, key, shape):
     positions = np.arange(x.size).reshape(shape)[key]
     seed = np.random.default_rng(1).standard_normal(np.shape(positions))
     expected = np.bincount(np.ravel(positions), np.ravel(seed), minlength=x.size)
-    got = _grad(lambda t: t[key], x, seed)
+    got = grad_of(lambda t: t[key], x, seed)
     assert_allclose(got, expected.reshape(shape), 1e-15, 1e-15)
 
 
 def test_getitem_repeated_indices_accumulate():
-    got = _grad(lambda t: t[[0, 0, 2, 0]], [1.0, 2.0, 3.0], [1.0, 10.0, 100.0, 1e3])
+    got = grad_of(lambda t: t[[0, 0, 2, 0]], [1.0, 2.0, 3.0], [1.0, 10.0, 100.0, 1e3])
     assert_allclose(got, [1011.0, 0.0, 100.0], 0, 0)
     x = np.zeros((2, 3))
-    got = _grad(lambda t: t[np.array([1, 1]), np.array([2, 2])], x)
+    got = grad_of(lambda t: t[np.array([1, 1]), np.array([2, 2])], x)
     assert_allclose(got, [[0, 0, 0], [0, 0, 2]], 0, 0)
 
 
@@ -184,10 +179,10 @@ def test_take_gradcheck(name, shape, indices, axis):
 
 
 def test_take_repeated_indices_accumulate():
-    got = _grad(lambda t: ops.take(t, [1, 1, 1, 0], axis=1), np.zeros((2, 2)),
+    got = grad_of(lambda t: ops.take(t, [1, 1, 1, 0], axis=1), np.zeros((2, 2)),
                 np.arange(8.0).reshape(2, 4))
     assert_allclose(got, [[3.0, 3.0], [7.0, 15.0]], 0, 0)
-    got = _grad(lambda t: ops.take(t, np.array([[2, 2], [2, 0]])), np.zeros(3))
+    got = grad_of(lambda t: ops.take(t, np.array([[2, 2], [2, 0]])), np.zeros(3))
     assert_allclose(got, [1.0, 0.0, 3.0], 0, 0)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 import baro
 from baro import ops
+from baro.testing import analytic_grad as grad_of
 from baro.testing import assert_allclose, gradcheck
 
 FLOATS = [np.float32, np.float64]
@@ -21,12 +22,6 @@ def _x(shape, dtype=np.float64, seed=0):
     return np.asarray(x, dtype=dtype)
 
 
-def _grad(fn, x, seed=None):
-    """d sum(seed * fn(x)) / dx as a NumPy array (seed defaults to ones)."""
-    t = baro.Tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
-    y = fn(t)
-    y.backward(np.ones(y.shape) if seed is None else seed)
-    return t.grad.numpy()
 
 
 def _np_logsumexp(x, axis=None, keepdims=False):
@@ -157,10 +152,10 @@ def test_float16_stays_float16():
 
 # -- max / min ------------------------------------------------------------------
 def test_max_gradient_split_evenly_among_ties():
-    assert_allclose(_grad(ops.max, [1.0, 3.0, 3.0]), [0.0, 0.5, 0.5], 0, 0)
-    assert_allclose(_grad(ops.min, [2.0, 1.0, 1.0, 1.0]), [0, 1 / 3, 1 / 3, 1 / 3],
+    assert_allclose(grad_of(ops.max, [1.0, 3.0, 3.0]), [0.0, 0.5, 0.5], 0, 0)
+    assert_allclose(grad_of(ops.min, [2.0, 1.0, 1.0, 1.0]), [0, 1 / 3, 1 / 3, 1 / 3],
                     1e-15, 0)
-    assert_allclose(_grad(ops.max, [[4.0, 4.0], [4.0, 4.0]]), np.full((2, 2), 0.25),
+    assert_allclose(grad_of(ops.max, [[4.0, 4.0], [4.0, 4.0]]), np.full((2, 2), 0.25),
                     0, 0)
 
 
@@ -170,12 +165,12 @@ def test_max_gradient_ties_per_slice_with_keepdims():
     seed = np.array([[1.0], [2.0], [3.0]])
     for keepdims in (True, False):
         s = seed if keepdims else seed[:, 0]
-        got = _grad(lambda t, k=keepdims: ops.max(t, axis=1, keepdims=k), x, s)
+        got = grad_of(lambda t, k=keepdims: ops.max(t, axis=1, keepdims=k), x, s)
         assert_allclose(got, expected, 0, 0)
-    got = _grad(lambda t: ops.min(t, axis=0), x, np.array([1.0, 2.0, 3.0]))
+    got = grad_of(lambda t: ops.min(t, axis=0), x, np.array([1.0, 2.0, 3.0]))
     assert_allclose(got, [[0, 0, 3], [0, 0, 0], [1, 2, 0]], 0, 0)
     ties = np.array([[1.0, 5.0, 7.0], [1.0, 2.0, 7.0]])
-    got = _grad(lambda t: ops.min(t, axis=0), ties, np.array([1.0, 2.0, 3.0]))
+    got = grad_of(lambda t: ops.min(t, axis=0), ties, np.array([1.0, 2.0, 3.0]))
     assert_allclose(got, [[0.5, 0, 1.5], [0.5, 2, 1.5]], 0, 0)
 
 
@@ -193,19 +188,19 @@ def test_max_min_empty():
 
 # -- prod -----------------------------------------------------------------------
 def test_prod_gradient_exact_with_one_zero():
-    assert_allclose(_grad(ops.prod, [2.0, 0.0, 3.0]), [0.0, 6.0, 0.0], 0, 0)
+    assert_allclose(grad_of(ops.prod, [2.0, 0.0, 3.0]), [0.0, 6.0, 0.0], 0, 0)
     x = np.array([[2.0, 0.0, 5.0], [1.0, 2.0, 3.0]])
-    assert_allclose(_grad(lambda t: ops.prod(t, axis=1), x),
+    assert_allclose(grad_of(lambda t: ops.prod(t, axis=1), x),
                     [[0, 10, 0], [6, 3, 2]], 0, 0)
     gradcheck(lambda t: ops.prod(t, axis=1), x)
 
 
 def test_prod_gradient_exact_with_two_zeros():
-    assert_allclose(_grad(ops.prod, [0.0, 2.0, 0.0]), [0.0, 0.0, 0.0], 0, 0)
+    assert_allclose(grad_of(ops.prod, [0.0, 2.0, 0.0]), [0.0, 0.0, 0.0], 0, 0)
     x = np.array([[0.0, 0.0], [0.0, 4.0]])
-    assert_allclose(_grad(lambda t: ops.prod(t, axis=0), x),
+    assert_allclose(grad_of(lambda t: ops.prod(t, axis=0), x),
                     [[0, 4], [0, 0]], 0, 0)
-    assert_allclose(_grad(lambda t: ops.prod(t, axis=1), x),
+    assert_allclose(grad_of(lambda t: ops.prod(t, axis=1), x),
                     [[0, 0], [4, 0]], 0, 0)
     gradcheck(lambda t: ops.prod(t, axis=(0, 1)), x)
 
@@ -223,10 +218,10 @@ def test_var_std_are_population():
 def test_std_gradient_is_zero_for_equal_elements():
     # std is not differentiable there; 0 (torch's choice) beats 0 * inf = NaN.
     x = np.array([[2.0, 2.0, 2.0], [1.0, 2.0, 3.0]])
-    got = _grad(lambda t: ops.std(t, axis=1), x)
+    got = grad_of(lambda t: ops.std(t, axis=1), x)
     expected_row = (np.array([1.0, 2.0, 3.0]) - 2.0) / (3 * np.sqrt(2 / 3))
     assert_allclose(got, [[0, 0, 0], expected_row], 1e-12, 1e-15)
-    assert_allclose(_grad(ops.var, [5.0, 5.0]), [0.0, 0.0], 0, 0)
+    assert_allclose(grad_of(ops.var, [5.0, 5.0]), [0.0, 0.0], 0, 0)
 
 
 # -- logsumexp ------------------------------------------------------------------
@@ -250,7 +245,7 @@ def test_logsumexp_all_minus_inf_slice():
     assert_allclose(y, [-np.inf, 0.0, np.log(4.0)], 1e-12, 0)
     # The all -inf row gets a zero gradient (a convention: TF/torch give NaN);
     # a lone -inf entry in a finite row gets exactly 0.
-    got = _grad(lambda t: ops.logsumexp(t, axis=1), x)
+    got = grad_of(lambda t: ops.logsumexp(t, axis=1), x)
     assert_allclose(got, [[0.0, 0.0], [1.0, 0.0], [0.25, 0.75]], 1e-12, 0)
     assert ops.logsumexp(np.full(3, -np.inf)).item() == -np.inf
 
@@ -282,7 +277,7 @@ def test_axis_on_a_scalar_is_out_of_range():
 
 
 def test_cumsum_gradient_is_reversed_cumsum():
-    got = _grad(ops.cumsum, [1.0, 2.0, 3.0], np.array([1.0, 10.0, 100.0]))
+    got = grad_of(ops.cumsum, [1.0, 2.0, 3.0], np.array([1.0, 10.0, 100.0]))
     assert_allclose(got, [111.0, 110.0, 100.0], 0, 0)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 import baro
 from baro import ops
+from baro.testing import analytic_grad as grad_of
 from baro.testing import assert_allclose, gradcheck
 
 FLOATS = [np.float32, np.float64]
@@ -18,12 +19,6 @@ def _x(shape, dtype=np.float64, seed=0):
     return np.asarray(rng.standard_normal(shape), dtype=dtype)
 
 
-def _grad(fn, x, seed=None):
-    """d sum(seed * fn(x)) / dx as a NumPy array (seed defaults to ones)."""
-    t = baro.Tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
-    y = fn(t)
-    y.backward(np.ones(y.shape) if seed is None else np.asarray(seed, np.float64))
-    return t.grad.numpy()
 
 
 # (id, baro function of one tensor, NumPy reference, input shape). Shape ops move
@@ -193,7 +188,7 @@ def test_split(shape, sections, axis, dtype):
 
 def test_split_unused_output_still_backpropagates():
     x = np.arange(6.0)
-    got = _grad(lambda t: ops.split(t, 3)[1] * 2.0, x)
+    got = grad_of(lambda t: ops.split(t, 3)[1] * 2.0, x)
     assert_allclose(got, [0, 0, 2, 2, 0, 0], 0, 0)
     t = baro.Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     a, b = ops.split(t, [1], axis=1)
@@ -233,13 +228,13 @@ def test_joins_promote_ints_to_the_float_dtype():
 def test_pad_modes_gradient_counts_copies(mode, padded, grad):
     x = np.array([1.0, 2.0, 3.0])
     np.testing.assert_array_equal(ops.pad(x, (2, 2), mode=mode).numpy(), padded)
-    assert_allclose(_grad(lambda t: ops.pad(t, (2, 2), mode=mode), x), grad, 0, 0)
+    assert_allclose(grad_of(lambda t: ops.pad(t, (2, 2), mode=mode), x), grad, 0, 0)
 
 
 def test_pad_reflect_gradient_weighted():
     # y = [x2, x1, x0, x1, x2, x1]: each weight lands on the element it copied.
     w = np.array([1.0, 10.0, 100.0, 1000.0, 1e4, 1e5])
-    got = _grad(lambda t: ops.pad(t, (2, 1), mode="reflect"), [1.0, 2.0, 3.0], w)
+    got = grad_of(lambda t: ops.pad(t, (2, 1), mode="reflect"), [1.0, 2.0, 3.0], w)
     assert_allclose(got, [100.0, 10.0 + 1000.0 + 1e5, 1.0 + 1e4], 0, 0)
 
 
@@ -254,14 +249,14 @@ def test_repeat_with_array_including_zero():
     y = ops.repeat(x, [2, 0, 3])
     np.testing.assert_array_equal(y.numpy(), [1, 1, 3, 3, 3])
     w = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
-    got = _grad(lambda t: ops.repeat(t, [2, 0, 3]), x, w)
+    got = grad_of(lambda t: ops.repeat(t, [2, 0, 3]), x, w)
     assert_allclose(got, [3.0, 0.0, 12.0], 0, 0)
     # Trailing and leading zero counts, and all zeros.
-    got = _grad(lambda t: ops.repeat(t, [2, 1, 0]), x, [1.0, 2.0, 3.0])
+    got = grad_of(lambda t: ops.repeat(t, [2, 1, 0]), x, [1.0, 2.0, 3.0])
     assert_allclose(got, [3.0, 3.0, 0.0], 0, 0)
-    got = _grad(lambda t: ops.repeat(t, [0, 0, 2]), x, [1.0, 2.0])
+    got = grad_of(lambda t: ops.repeat(t, [0, 0, 2]), x, [1.0, 2.0])
     assert_allclose(got, [0.0, 0.0, 3.0], 0, 0)
-    assert_allclose(_grad(lambda t: ops.repeat(t, [0, 0, 0]) * 1.0, x), [0, 0, 0],
+    assert_allclose(grad_of(lambda t: ops.repeat(t, [0, 0, 0]) * 1.0, x), [0, 0, 0],
                     0, 0)
 
 
@@ -276,14 +271,14 @@ def test_tile_with_more_reps_than_dims():
     x = np.array([1.0, 2.0])
     y = ops.tile(x, (3, 1, 2))
     assert y.shape == (3, 1, 4)
-    assert_allclose(_grad(lambda t: ops.tile(t, (3, 1, 2)), x), [6.0, 6.0], 0, 0)
+    assert_allclose(grad_of(lambda t: ops.tile(t, (3, 1, 2)), x), [6.0, 6.0], 0, 0)
     w = np.arange(12.0).reshape(3, 1, 4)
     expected = w.reshape(3, 2, 2).sum(axis=(0, 1))
-    assert_allclose(_grad(lambda t: ops.tile(t, (3, 1, 2)), x, w), expected, 0, 0)
+    assert_allclose(grad_of(lambda t: ops.tile(t, (3, 1, 2)), x, w), expected, 0, 0)
 
 
 def test_broadcast_to_gradient_sums_back():
-    got = _grad(lambda t: ops.broadcast_to(t, (3, 2, 4)), np.ones((2, 1)))
+    got = grad_of(lambda t: ops.broadcast_to(t, (3, 2, 4)), np.ones((2, 1)))
     assert_allclose(got, np.full((2, 1), 12.0), 0, 0)
 
 

@@ -7,6 +7,7 @@ import pytest
 
 import baro
 from baro import ops
+from baro.testing import analytic_grad as grad_of
 from baro.testing import assert_allclose, gradcheck
 
 SHAPES = [(), (5,), (2, 3), (2, 1, 3)]
@@ -124,19 +125,15 @@ def test_matches_torch(name, rng):
     assert_allclose(xb.grad, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
-def _grad_at(fn, values):
-    x = baro.Tensor(np.asarray(values, dtype=np.float64), requires_grad=True)
-    fn(x).sum().backward()
-    return x.grad.numpy()
 
 
 def test_kink_conventions_are_pinned():
-    assert _grad_at(ops.relu, [0.0]).tolist() == [0.0]
-    assert _grad_at(ops.abs, [0.0]).tolist() == [0.0]
-    assert _grad_at(ops.relu6, [0.0, 6.0, 3.0]).tolist() == [0.0, 0.0, 1.0]
-    assert _grad_at(ops.leaky_relu, [0.0]).tolist() == [0.2]
-    assert _grad_at(ops.elu, [0.0]).tolist() == [1.0]
-    assert _grad_at(ops.hard_sigmoid, [-3.0, 3.0, 0.0]).tolist() == [0.0, 0.0, 1 / 6]
+    assert grad_of(ops.relu, [0.0]).tolist() == [0.0]
+    assert grad_of(ops.abs, [0.0]).tolist() == [0.0]
+    assert grad_of(ops.relu6, [0.0, 6.0, 3.0]).tolist() == [0.0, 0.0, 1.0]
+    assert grad_of(ops.leaky_relu, [0.0]).tolist() == [0.2]
+    assert grad_of(ops.elu, [0.0]).tolist() == [1.0]
+    assert grad_of(ops.hard_sigmoid, [-3.0, 3.0, 0.0]).tolist() == [0.0, 0.0, 1 / 6]
 
 
 def test_sigmoid_and_softplus_are_stable_for_extreme_inputs():
@@ -147,7 +144,7 @@ def test_sigmoid_and_softplus_are_stable_for_extreme_inputs():
     assert s[1] > 0  # 2e-22 is representable in float32
     sp = ops.softplus(x).numpy()
     assert_allclose(sp, [0.0, np.exp(-50.0), np.log(2.0), 50.0, 1000.0], rtol=1e-6)
-    assert np.isfinite(_grad_at(ops.sigmoid, [-1000.0, 1000.0])).all()
+    assert np.isfinite(grad_of(ops.sigmoid, [-1000.0, 1000.0])).all()
 
 
 def test_softmax_is_stable_for_large_logits():
@@ -188,3 +185,48 @@ def test_nan_producing_domain_is_a_clear_error(fn, bad):
 
 def test_log_of_zero_is_minus_infinity_not_an_error():
     assert ops.log(np.array([0.0])).numpy()[0] == -np.inf
+
+
+def test_clip_forward_gradient_and_bounds(rng):
+    x = np.array([-2.0, -1.0, 0.3, 1.0, 2.0])
+    assert_allclose(ops.clip(x, -1.0, 1.0), np.clip(x, -1.0, 1.0))
+    # The gradient passes inside the bounds and at them (TF's clip_by_value).
+    assert grad_of(lambda t: ops.clip(t, -1.0, 1.0), x).tolist() == \
+        [0.0, 1.0, 1.0, 1.0, 0.0]
+    gradcheck(lambda t: ops.clip(t, -0.5, 0.5), rng.uniform(-1, 1, (3, 4)) * 0.9
+              + np.sign(rng.standard_normal((3, 4))) * 0.05)
+    with pytest.raises(ValueError, match="x_min"):
+        ops.clip(x, 1.0, -1.0)
+
+
+def test_cast_between_floats_is_differentiable():
+    x = baro.Tensor(np.array([1.5, -2.0], np.float32), requires_grad=True)
+    y = ops.cast(x, "float64")
+    assert y.dtype == "float64"
+    (y * y).sum().backward()
+    assert x.grad.dtype == "float32"
+    assert x.grad.tolist() == [3.0, -4.0]
+
+
+def test_cast_to_int_truncates_and_carries_no_gradient():
+    x = baro.Tensor(np.array([1.7, -1.7]), requires_grad=True)
+    y = ops.cast(x, "int32")
+    assert y.numpy().tolist() == [1, -1]
+    assert not y.requires_grad
+    assert ops.cast(x, "float64") is x  # same dtype: nothing to do
+
+
+def test_stop_gradient_blocks_the_gradient():
+    x = baro.Tensor(np.array([3.0]), requires_grad=True)
+    (ops.stop_gradient(x * x) * x).sum().backward()
+    assert x.grad.tolist() == [9.0]
+
+
+def test_piecewise_constant_ops_are_not_recorded():
+    x = baro.Tensor(np.array([-1.5, 0.0, 2.5]), requires_grad=True)
+    assert ops.sign(x).numpy().tolist() == [-1.0, 0.0, 1.0]
+    assert ops.floor(x).numpy().tolist() == [-2.0, 0.0, 2.0]
+    assert ops.ceil(x).numpy().tolist() == [-1.0, 0.0, 3.0]
+    assert ops.round(x).numpy().tolist() == [-2.0, 0.0, 2.0]  # half to even
+    for fn in (ops.sign, ops.floor, ops.ceil, ops.round):
+        assert fn(x).creator is None
