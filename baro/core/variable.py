@@ -22,6 +22,8 @@ class Variable(Tensor):
         name: Name shown in `repr` and used when saving (default "variable").
         dtype: Optional dtype; Python floats become `floatx()`.
         shape: Shape for a callable `initial_value`.
+        constraint: Optional callable applied to the value after each optimizer
+            update (Keras constraints such as `MaxNorm`).
 
     Example:
         >>> import baro
@@ -31,10 +33,11 @@ class Variable(Tensor):
         array([0.5, 1.5], dtype=float32)
     """
 
-    __slots__ = ("_trainable",)
+    __slots__ = ("_trainable", "constraint")
 
     def __init__(self, initial_value=None, trainable: bool = True,
-                 name: str | None = None, dtype=None, shape=None) -> None:
+                 name: str | None = None, dtype=None, shape=None,
+                 constraint=None) -> None:
         if initial_value is None:
             raise ValueError("Variable needs an initial_value (or an initializer).")
         if callable(initial_value) and not isinstance(initial_value, Tensor):
@@ -56,6 +59,7 @@ class Variable(Tensor):
         super().__init__(data, name=name or "variable")
         self._trainable = bool(trainable)
         self.requires_grad = self._trainable and is_float_dtype(data.dtype)
+        self.constraint = constraint
 
     @property
     def trainable(self) -> bool:
