@@ -5,6 +5,8 @@
 ops under Keras's names. See docs/architecture.md for the package map.
 """
 
+import importlib as _importlib
+
 import numpy as _np
 
 from baro import backend, math, nn, ops, random, utils
@@ -107,3 +109,17 @@ int32 = _np.dtype("int32")
 int64 = _np.dtype("int64")
 uint8 = _np.dtype("uint8")
 bool = _np.dtype("bool")  # noqa: A001 - the TF name
+
+# The Keras stack (layers, models, training, ...) loads on first use, so that
+# `import baro` for tensors and autodiff stays fast (docs/architecture.md).
+_LAZY = {"keras", "layers", "models", "losses", "metrics", "optimizers",
+         "callbacks", "activations", "initializers", "regularizers", "constraints",
+         "saving", "training", "testing"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module = _importlib.import_module(f"baro.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'baro' has no attribute {name!r}")

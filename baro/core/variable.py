@@ -33,7 +33,7 @@ class Variable(Tensor):
         array([0.5, 1.5], dtype=float32)
     """
 
-    __slots__ = ("_trainable", "constraint")
+    __slots__ = ("_trainable", "constraint", "path")
 
     def __init__(self, initial_value=None, trainable: bool = True,
                  name: str | None = None, dtype=None, shape=None,
@@ -60,6 +60,8 @@ class Variable(Tensor):
         self._trainable = bool(trainable)
         self.requires_grad = self._trainable and is_float_dtype(data.dtype)
         self.constraint = constraint
+        # "dense/kernel" once a layer owns it (Keras's variable.path); saving keys.
+        self.path = self.name
 
     @property
     def trainable(self) -> bool:

@@ -22,6 +22,9 @@ def register_serializable(package: str = "baro", name: str | None = None):
         key = name or cls.__name__
         _REGISTRY[f"{package}>{key}"] = cls
         if package == "baro":
+            # Losses and metrics share class names (MeanSquaredError): the family
+            # ("losses", "metrics") disambiguates; the bare name is a fallback.
+            _REGISTRY[f"{family_of(cls)}>{key}"] = cls
             _REGISTRY[key] = cls
         cls._registered_name = key if package == "baro" else f"{package}>{key}"
         return cls
@@ -29,10 +32,20 @@ def register_serializable(package: str = "baro", name: str | None = None):
     return decorator
 
 
-def get_registered_object(name: str, custom_objects: dict | None = None):
-    """The class or function registered (or given in `custom_objects`) as `name`."""
+def family_of(cls) -> str:
+    """The baro sub-package a class lives in: "layers", "losses", ..."""
+    parts = cls.__module__.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "baro" else parts[0]
+
+
+def get_registered_object(name: str, custom_objects: dict | None = None,
+                          module: str | None = None):
+    """The class or function registered (or given in `custom_objects`) as `name`,
+    preferring the one from `module` (a family such as "losses") when given."""
     if custom_objects and name in custom_objects:
         return custom_objects[name]
+    if module is not None and f"{module}>{name}" in _REGISTRY:
+        return _REGISTRY[f"{module}>{name}"]
     return _REGISTRY.get(name)
 
 

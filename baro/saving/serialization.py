@@ -7,7 +7,9 @@ their registered string name.
 
 from __future__ import annotations
 
-from baro.saving.registry import get_registered_object, registered_name
+import inspect
+
+from baro.saving.registry import family_of, get_registered_object, registered_name
 
 
 def serialize(obj):
@@ -15,7 +17,8 @@ def serialize(obj):
     if obj is None or isinstance(obj, (str, int, float, bool)):
         return obj
     if hasattr(obj, "get_config"):
-        return {"class_name": registered_name(obj), "config": obj.get_config()}
+        return {"module": family_of(type(obj)), "class_name": registered_name(obj),
+                "config": obj.get_config()}
     if callable(obj) and hasattr(obj, "__name__"):
         return obj.__name__
     raise TypeError(f"Cannot serialize {obj!r}: it has no get_config().")
@@ -31,20 +34,22 @@ def deserialize(config, custom_objects: dict | None = None, family: str = "objec
         raise ValueError(f"Cannot deserialize {family} from {config!r}: expected "
                          "{'class_name': ..., 'config': {...}}.")
     name = config["class_name"]
-    cls = get_registered_object(name, custom_objects)
+    cls = get_registered_object(name, custom_objects, config.get("module"))
     if cls is None:
         raise ValueError(
             f"Unknown {family} class {name!r}. Pass custom_objects={{'{name}': "
             f"{name}}} or decorate the class with "
             "@baro.saving.register_serializable().")
     inner = config.get("config", {})
-    if hasattr(cls, "from_config"):
-        return cls.from_config(inner)
-    return cls(**inner)
+    if not hasattr(cls, "from_config"):
+        return cls(**inner)
+    if "custom_objects" in inspect.signature(cls.from_config).parameters:
+        return cls.from_config(inner, custom_objects=custom_objects)
+    return cls.from_config(inner)
 
 
 def get_from_family(identifier, table: dict, family: str, *, call_classes=True,
-                    custom_objects: dict | None = None):
+                    custom_objects: dict | None = None, base: type | None = None):
     """Resolves a family's identifier, the way `keras.<family>.get` does.
 
     Args:
@@ -53,6 +58,9 @@ def get_from_family(identifier, table: dict, family: str, *, call_classes=True,
             `call_classes`), or an instance/function (returned as is).
         table: The family's name -> object table (functions or classes).
         family: Used in error messages ("activation", "loss", ...).
+        base: If given, a registered class found by name must subclass it, so a
+            family never returns another family's class (`"Dense"` is no
+            initializer).
 
     Raises:
         ValueError: For an unknown name, listing the valid ones.
@@ -63,6 +71,9 @@ def get_from_family(identifier, table: dict, family: str, *, call_classes=True,
         found = table.get(identifier, table.get(identifier.lower()))
         if found is None:
             found = get_registered_object(identifier, custom_objects)
+            if base is not None and isinstance(found, type) and \
+                    not issubclass(found, base):
+                found = None
         if found is None:
             names = ", ".join(sorted(k for k in table if not k[:1].isupper()))
             raise ValueError(

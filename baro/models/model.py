@@ -1,0 +1,114 @@
+"""Model: a Layer that can be trained (Trainer) and saved."""
+
+from __future__ import annotations
+
+from baro.layers.layer import Layer
+from baro.saving.registry import register_serializable
+from baro.training import Trainer
+
+
+def _is_functional_call(args, kwargs) -> bool:
+    return "inputs" in kwargs or "outputs" in kwargs or len(args) >= 2
+
+
+@register_serializable()
+class Model(Trainer, Layer):
+    """A trainable, savable graph of layers.
+
+    Three ways to make one, as in Keras:
+
+    - `Model(inputs=x, outputs=y)` with symbolic tensors from `keras.Input`
+      (returns a Functional model);
+    - `Sequential([...])`;
+    - subclass `Model`, create layers in `__init__` and write `call()`.
+
+    Example:
+        >>> import baro
+        >>> from baro.keras import Input, Model, layers
+        >>> x = Input(shape=(4,))
+        >>> model = Model(inputs=x, outputs=layers.Dense(2)(x))
+        >>> model.predict(baro.ones((3, 4)), verbose=0).shape
+        (3, 2)
+    """
+
+    def __new__(cls, *args, **kwargs):
+        # The one place where a class is swapped: Model(inputs=, outputs=) must
+        # give a Functional, as in Keras. Python then runs Functional.__init__
+        # with the same arguments because the new object is a Model subclass.
+        if cls is Model and _is_functional_call(args, kwargs):
+            from baro.models.functional import Functional
+
+            return super().__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *args, **kwargs) -> None:
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            raise TypeError(
+                f"{type(self).__name__}.__init__ got inputs/outputs; only "
+                "keras.Model(inputs=..., outputs=...) builds a functional model.")
+        Layer.__init__(self, **kwargs)
+        self._init_trainer()
+
+    @property
+    def layers(self) -> list:
+        """The model's direct sub-layers, in the order they were assigned."""
+        return list(self._layers)
+
+    def get_layer(self, name: str | None = None, index: int | None = None):
+        """A layer by name or by index in `layers`.
+
+        Raises:
+            ValueError: If no layer matches, listing the names.
+        """
+        if index is not None:
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name!r}. Existing layers are: "
+                         f"{[layer.name for layer in self.layers]}.")
+
+    def summary(self, line_length=None, positions=None, print_fn=None,
+                expand_nested: bool = False, show_trainable: bool = False,
+                layer_range=None) -> None:
+        """Prints layers, output shapes and parameter counts (Keras's table)."""
+        from baro.models.summary import summary_text
+
+        text = summary_text(self, line_length, show_trainable)
+        (print_fn or print)(text)
+
+    def save(self, filepath, overwrite: bool = True, **kwargs) -> None:
+        """Saves architecture, weights and training config to one file.
+
+        The file is a zip of `config.json` and `model.weights.safetensors`;
+        loading it never executes code (`baro.keras.models.load_model`).
+        """
+        from baro.saving.saving_api import save_model
+
+        save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite: bool = True) -> None:
+        """Writes the weights (in `weights` order) to a safetensors file."""
+        from baro.saving.saving_api import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch: bool = False) -> None:
+        """Reads weights saved by `save_weights` (matched by order and shape)."""
+        from baro.saving.saving_api import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "trainable": self.trainable}
+
+    def compile_config(self) -> dict | None:
+        """The arguments of `compile`, serialized (None if not compiled)."""
+        from baro.saving.serialization import serialize
+
+        if not self.compiled:
+            return None
+        loss = self.loss
+        return {"optimizer": serialize(self.optimizer),
+                "loss": loss if isinstance(loss, (str, list, dict)) or loss is None
+                else serialize(loss)}

@@ -1,0 +1,181 @@
+"""Trainer: compile / fit / evaluate / predict, mixed into Model.
+
+The flow follows Keras 3 (its torch backend's trainer is the template): `fit`
+loops epochs and batches, calling the overridable `train_step`, which does
+forward -> loss -> backward -> optimizer update -> metrics; callbacks see every
+stage. The model is reached only through `self(...)` and its weights.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from baro import optimizers as optimizers_module
+from baro.core.engine import gradients
+from baro.core.grad_mode import no_grad
+from baro.core.tensor import Tensor
+from baro.metrics import Mean
+from baro.training import data as data_module
+from baro.training.compile_utils import CompiledLoss, CompiledMetrics, as_list
+
+
+class NaNLossWarning(UserWarning):
+    """Training stopped because the loss stopped being a finite number."""
+
+
+def _to_float(value):
+    if isinstance(value, Tensor):
+        value = value.data
+    value = np.asarray(value)
+    return float(value) if value.size == 1 else value
+
+
+def _verbosity(verbose) -> int:
+    return 1 if verbose == "auto" else int(verbose)
+
+
+class TrainerBase:
+    """compile, the loss and metric bookkeeping, and the three step methods."""
+
+    def _init_trainer(self) -> None:
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self.compiled_loss = None
+        self.compiled_metrics = None
+        self.stop_training = False
+        self.history = None
+        self._initial_epoch = None
+        self._loss_tracker = None
+
+    # -- compile -------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None,
+                metrics=None, weighted_metrics=None, run_eagerly: bool = False,
+                steps_per_execution: int = 1, jit_compile="auto",
+                auto_scale_loss: bool = True) -> None:
+        """Configures training.
+
+        Args:
+            optimizer: Name ("adam"), class or instance. Default "rmsprop".
+            loss: Name, class, instance or function; a list or dict for several
+                outputs.
+            loss_weights: Scalar, list or dict weighting each output's loss.
+            metrics: List of names, functions or Metric objects ("accuracy" is
+                resolved to binary/categorical/sparse accuracy by the shapes).
+            weighted_metrics: Metrics that also receive the sample weights.
+            run_eagerly, steps_per_execution, jit_compile, auto_scale_loss:
+                Accepted for Keras compatibility; baro always runs eagerly.
+        """
+        self.optimizer = optimizers_module.get(optimizer)
+        self.loss = loss
+        names = self._output_names()
+        self.compiled_loss = CompiledLoss(loss, loss_weights, names) \
+            if loss is not None else None
+        self.compiled_metrics = CompiledMetrics(metrics, weighted_metrics, names)
+        self._loss_tracker = Mean(name="loss")
+        self.compiled = True
+        self.stop_training = False
+
+    def _output_names(self) -> list[str]:
+        names = getattr(self, "output_names", None)
+        return list(names) if names else ["output"]
+
+    @property
+    def metrics(self) -> list:
+        """The loss tracker and every compiled metric (once built)."""
+        found = [self._loss_tracker] if self._loss_tracker is not None else []
+        if self.compiled_metrics is not None:
+            found += self.compiled_metrics.metrics
+        return found
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """Names in the order `evaluate` returns its values: "loss" first."""
+        names = [m.name for m in self.metrics]
+        if self.compiled_loss is not None and len(self.compiled_loss.losses) > 1:
+            names[1:1] = [f"{n}_loss" for n in self.compiled_loss.output_names]
+        return names
+
+    def reset_metrics(self) -> None:
+        """Resets the loss tracker and all metrics."""
+        for metric in self.metrics:
+            metric.reset_state()
+        self._output_loss_trackers = {}
+
+    # -- steps ---------------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
+                     training: bool = True):
+        """Compiled loss plus the model's regularization losses (a scalar)."""
+        names = self._output_names()
+        total, parts = self.compiled_loss(as_list(y, names), as_list(y_pred, names),
+                                          as_list(sample_weight, names)
+                                          if isinstance(sample_weight, (list, dict))
+                                          else [sample_weight] * len(names))
+        self._last_output_losses = parts
+        for extra in self.losses:
+            total = total + extra
+        return total
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
+        """Updates the metrics with a batch and returns the logs dict."""
+        names = self._output_names()
+        weights = as_list(sample_weight, names) \
+            if isinstance(sample_weight, (list, dict)) else [sample_weight] * len(names)
+        self.compiled_metrics.update_state(as_list(y, names), as_list(y_pred, names),
+                                           weights)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self) -> dict:
+        """The current value of every metric, as Python floats."""
+        logs = {}
+        for metric in self.metrics:
+            logs[metric.name] = _to_float(metric.result())
+        if len(getattr(self, "_output_loss_trackers", {})) > 1:
+            for name, tracker in self._output_loss_trackers.items():
+                logs[f"{name}_loss"] = _to_float(tracker.result())
+        return logs
+
+    def _track_losses(self, loss, x) -> None:
+        batch = int(np.shape(data_module.flatten(x)[0])[0])
+        self._loss_tracker.update_state(loss.data, sample_weight=batch)
+        parts = getattr(self, "_last_output_losses", {})
+        if len(parts) > 1:
+            trackers = self.__dict__.setdefault("_output_loss_trackers", {})
+            for name, value in parts.items():
+                if name not in trackers:
+                    trackers[name] = Mean(name=f"{name}_loss")
+                trackers[name].update_state(value.data, sample_weight=batch)
+
+    def train_step(self, data) -> dict:
+        """One optimization step on a batch; returns the logs (override freely)."""
+        x, y, sample_weight = data_module.unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(x, y, y_pred, sample_weight)
+        variables = self.trainable_weights
+        if not variables:
+            raise ValueError(f"Model {self.name!r} has no trainable weights to fit.")
+        grads = gradients([loss], variables)
+        self.optimizer.apply(grads, variables)
+        self._track_losses(loss, x)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data) -> dict:
+        """Loss and metrics on a batch, without updating the weights."""
+        x, y, sample_weight = data_module.unpack_x_y_sample_weight(data)
+        with no_grad():
+            y_pred = self(x, training=False)
+            loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        self._track_losses(loss, x)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        """Model outputs for a batch."""
+        x, _, _ = data_module.unpack_x_y_sample_weight(data)
+        with no_grad():
+            return self(x, training=False)
+
+    def _check_compiled(self, what: str) -> None:
+        if not self.compiled or self.compiled_loss is None:
+            raise RuntimeError(
+                f"You must call compile(optimizer, loss) before {what}(); e.g. "
+                f"model.compile(optimizer='adam', loss='mse').")
