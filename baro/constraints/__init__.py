@@ -36,7 +36,7 @@ def serialize(constraint: Constraint) -> dict:
     Example:
         >>> from baro import constraints
         >>> constraints.serialize(constraints.UnitNorm(axis=1))
-        {'class_name': 'UnitNorm', 'config': {'axis': 1}}
+        {'module': 'constraints', 'class_name': 'UnitNorm', 'config': {'axis': 1}}
     """
     return serialization.serialize(constraint)
 

@@ -290,8 +290,8 @@ def test_schedule_learning_rate_round_trips():
                                      warmup_steps=10)
     opt = Adam(learning_rate=schedule)
     config = opt.get_config()
-    assert config["learning_rate"] == {"class_name": "CosineDecay",
-                                       "config": schedule.get_config()}
+    assert config["learning_rate"]["class_name"] == "CosineDecay"
+    assert config["learning_rate"]["config"] == schedule.get_config()
     restored = Adam.from_config(json.loads(json.dumps(config)))
     assert isinstance(restored._learning_rate, schedules.CosineDecay)
     assert restored.get_config() == config
