@@ -72,7 +72,8 @@ def test_identity_needs_a_matrix():
 
 def test_identity_is_saved_under_its_keras_alias():
     saved = baro.initializers.serialize(Identity(gain=2.0))
-    assert saved == {"class_name": "IdentityInitializer", "config": {"gain": 2.0}}
+    assert saved == {"module": "initializers", "class_name": "IdentityInitializer",
+                     "config": {"gain": 2.0}}
     assert baro.saving.deserialize(saved).gain == 2.0
     assert baro.initializers.deserialize(
         {"class_name": "Identity", "config": {"gain": 2.0}}).gain == 2.0

@@ -242,6 +242,7 @@ def test_orthogonal_needs_rank_two():
 
 def test_registered_names_resolve_through_the_saving_registry():
     config = initializers.serialize(HeUniform(seed=9))
-    assert config == {"class_name": "HeUniform", "config": {"seed": 9}}
+    assert config == {"module": "initializers", "class_name": "HeUniform",
+                      "config": {"seed": 9}}
     rebuilt = baro.saving.deserialize(config)
     assert (rebuilt((3, 3)).numpy() == HeUniform(seed=9)((3, 3)).numpy()).all()
