@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_ruff_is_clean():
     if importlib.util.find_spec("ruff") is None:
         pytest.skip("ruff is not installed (it comes with the test extras)")
-    command = [sys.executable, "-m", "ruff", "check", "baro", "tests", "examples"]
+    command = [sys.executable, "-m", "ruff", "check", "baro", "tests", "examples",
+               "benchmarks"]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -110,7 +110,8 @@ def test_custom_train_step_is_used_by_fit():
             with baro.GradientTape() as tape:
                 loss = baro.reduce_mean(baro.square(self(x, training=True) - y))
             grads = tape.gradient(loss, self.trainable_weights)
-            self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+            self.optimizer.apply_gradients(zip(grads, self.trainable_weights,
+                                               strict=True))
             return {"loss": float(loss)}
 
     x, y = data()
