@@ -47,10 +47,6 @@ def deserialize(config: dict | str, custom_objects: dict | None = None):
     Raises:
         ValueError: For an unknown class name, listing the valid ones.
     """
-    if isinstance(config, dict) and config.get("class_name") in ALL_OBJECTS_DICT \
-            and not (custom_objects and config["class_name"] in custom_objects):
-        cls = ALL_OBJECTS_DICT[config["class_name"]]
-        return cls.from_config(config.get("config", {}))
     return serialization.get_from_family(config, ALL_OBJECTS_DICT, "constraint",
                                          base=Constraint,
                                          custom_objects=custom_objects)

@@ -52,10 +52,6 @@ def deserialize(config: dict | str, custom_objects: dict | None = None):
     Raises:
         ValueError: For an unknown class name, listing the valid ones.
     """
-    if isinstance(config, dict) and config.get("class_name") in ALL_OBJECTS_DICT \
-            and not (custom_objects and config["class_name"] in custom_objects):
-        cls = ALL_OBJECTS_DICT[config["class_name"]]
-        return cls.from_config(config.get("config", {}))
     if isinstance(config, str) and config.lower() in _NAMED_INSTANCES:
         return L1L2(**_NAMED_INSTANCES[config.lower()])
     return serialization.get_from_family(config, ALL_OBJECTS_DICT, "regularizer",

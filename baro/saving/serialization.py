@@ -80,6 +80,13 @@ def get_from_family(identifier, table: dict, family: str, *, call_classes=True,
                 f"Unknown {family} {identifier!r}. Valid names: {names}.")
         return found() if isinstance(found, type) and call_classes else found
     if isinstance(identifier, dict):
+        # The family's own table wins for dicts too (a loss and a metric can share
+        # a class name), unless the caller overrides the name.
+        name = identifier.get("class_name")
+        own = table.get(name) if isinstance(name, str) else None
+        if isinstance(own, type) and hasattr(own, "from_config") and not (
+                custom_objects and name in custom_objects):
+            return own.from_config(identifier.get("config", {}))
         return deserialize(identifier, custom_objects, family)
     if isinstance(identifier, type) and call_classes:
         return identifier()
