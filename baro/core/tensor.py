@@ -34,8 +34,10 @@ class Tensor:
         array([2., 4., 6.], dtype=float32)
     """
 
+    # `_keras_mask`: the boolean mask a masking layer (Embedding(mask_zero=True),
+    # Masking) attaches to its output; read with getattr(t, "_keras_mask", None).
     __slots__ = ("data", "creator", "requires_grad", "_grad", "_index", "name",
-                 "__weakref__")
+                 "_keras_mask", "__weakref__")
     # Make NumPy defer `ndarray + Tensor` to Tensor.__radd__ instead of looping.
     __array_ufunc__ = None
     __hash__ = object.__hash__

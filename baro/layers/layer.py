@@ -263,17 +263,21 @@ class Layer:
             inputs = _autocast(inputs, self._dtype)
         accepted = call_context.accepted_kwargs(type(self))
         training = kwargs.pop("training", None)
+        mask = kwargs.pop("mask", None)
+        if mask is None:
+            mask = _masks_of(inputs)
         with call_context.scope(training) as (resolved, is_entry):
             if is_entry:
                 self._clear_losses()
             if "training" in accepted:
                 kwargs["training"] = resolved
-            if "mask" not in accepted:
-                kwargs.pop("mask", None)
+            if "mask" in accepted and mask is not None:
+                kwargs["mask"] = mask
             outputs = self.call(inputs, *args[1:], **kwargs)
         if self.activity_regularizer is not None:
             for out in _flatten(outputs):
                 self.add_loss(self.activity_regularizer(out))
+        _attach_masks(outputs, self.compute_mask(inputs, mask))
         return outputs
 
     def _build_for(self, shapes) -> None:
@@ -365,6 +369,28 @@ def _flatten(structure) -> list:
     if isinstance(structure, dict):
         return [leaf for item in structure.values() for leaf in _flatten(item)]
     return [structure]
+
+
+def _masks_of(inputs):
+    """The masks carried by the inputs (None when none is)."""
+    if isinstance(inputs, Tensor):
+        return getattr(inputs, "_keras_mask", None)
+    if isinstance(inputs, (list, tuple)):
+        masks = [_masks_of(x) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    return None
+
+
+def _attach_masks(outputs, masks) -> None:
+    if masks is None:
+        return
+    if isinstance(outputs, Tensor):
+        if not isinstance(masks, (list, tuple)):
+            outputs._keras_mask = masks
+        return
+    if isinstance(outputs, (list, tuple)) and isinstance(masks, (list, tuple)):
+        for out, m in zip(outputs, masks, strict=False):
+            _attach_masks(out, m)
 
 
 def _is_plain_data(value) -> bool:

@@ -227,13 +227,21 @@ class Loss:
         self.dtype = dtype
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
-        """Weighted, reduced loss; a scalar Tensor unless reduction is "none"."""
+        """Weighted, reduced loss; a scalar Tensor unless reduction is "none".
+
+        A mask carried by `y_pred` (from Embedding(mask_zero=True) or Masking
+        through a sequence model) removes the masked steps from the average.
+        """
+        carried = getattr(y_pred, "_keras_mask", None)
         y_pred = to_float_tensor(y_pred, self.dtype)
         y_true = to_float_tensor(y_true, y_pred.dtype)
         losses = self.call(y_true, y_pred)
+        mask = self._mask(y_true, y_pred)
+        if carried is not None and carried.shape == losses.shape:
+            carried = carried.numpy() if hasattr(carried, "numpy") else carried
+            mask = carried if mask is None else np.logical_and(mask, carried)
         return reduce_weighted_values(
-            losses, sample_weight, self._mask(y_true, y_pred), self.reduction,
-            self.name)
+            losses, sample_weight, mask, self.reduction, self.name)
 
     def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         """Per-sample losses; subclasses implement it."""

@@ -2,5 +2,7 @@
 
 from baro.testing.assertions import assert_allclose
 from baro.testing.gradcheck import analytic_grad, gradcheck
+from baro.testing.layer_test import check_layer_gradients, run_layer_test
 
-__all__ = ["analytic_grad", "assert_allclose", "gradcheck"]
+__all__ = ["analytic_grad", "assert_allclose", "check_layer_gradients", "gradcheck",
+           "run_layer_test"]
