@@ -35,6 +35,31 @@ def scope(training):
         _state["training"] = previous
 
 
+_build_params: dict[type, list] = {}
+
+
+def _shape(value):
+    shape = getattr(value, "shape", None)
+    return tuple(shape) if shape is not None else None
+
+
+def build_arguments(cls, more_args, kwargs) -> dict:
+    """Shapes for build's extra parameters: `<name>_shape` from the call's other
+    positional tensors in order, or from the keyword argument `<name>`."""
+    names = _build_params.get(cls)
+    if names is None:
+        params = list(inspect.signature(cls.build).parameters.values())[2:]
+        names = _build_params[cls] = [p.name for p in params
+                                      if p.kind is p.POSITIONAL_OR_KEYWORD]
+    extra = {}
+    for i, name in enumerate(names):
+        if i < len(more_args) and _shape(more_args[i]) is not None:
+            extra[name] = _shape(more_args[i])
+        elif name.endswith("_shape") and _shape(kwargs.get(name[:-6])) is not None:
+            extra[name] = _shape(kwargs[name[:-6]])
+    return extra
+
+
 def accepted_kwargs(cls) -> frozenset:
     """Names `cls.call` accepts; `**kwargs` counts as accepting training/mask."""
     found = _accepted.get(cls)
@@ -45,6 +70,27 @@ def accepted_kwargs(cls) -> frozenset:
             names |= {"training", "mask"}
         found = _accepted[cls] = frozenset(names)
     return found
+
+
+def _zeros_for(value, fill: int):
+    """Replaces every symbolic tensor in a structure by zeros of its shape."""
+    from baro.layers.symbolic import SymbolicTensor
+
+    if isinstance(value, SymbolicTensor):
+        return _zeros(value.shape, fill, value.dtype)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_zeros_for(v, fill) for v in value)
+    if isinstance(value, dict):
+        return {k: _zeros_for(v, fill) for k, v in value.items()}
+    return value
+
+
+def dry_run_call(layer, args, kwargs):
+    """`dry_run` for a call whose arguments hold symbolic tensors anywhere."""
+    with no_grad():
+        first = layer(*_zeros_for(tuple(args), 2), **_zeros_for(dict(kwargs), 2))
+        second = layer(*_zeros_for(tuple(args), 3), **_zeros_for(dict(kwargs), 3))
+    return _shape_struct(first, second), _dtype_struct(first)
 
 
 def _zeros(shapes, fill: int, dtypes):

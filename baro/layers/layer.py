@@ -257,8 +257,10 @@ class Layer:
         if is_symbolic(inputs):
             return symbolic_call(self, args, kwargs)
         inputs = _to_tensors(inputs)
+        if len(args) > 1:
+            args = (inputs,) + tuple(_to_tensors(a) for a in args[1:])
         if not self.built:
-            self._build_for(_shapes_of(inputs))
+            self._build_for(_shapes_of(inputs), args[1:], kwargs)
         if self.autocast:
             inputs = _autocast(inputs, self._dtype)
         accepted = call_context.accepted_kwargs(type(self))
@@ -280,9 +282,13 @@ class Layer:
         _attach_masks(outputs, self.compute_mask(inputs, mask))
         return outputs
 
-    def _build_for(self, shapes) -> None:
+    def _build_for(self, shapes, more_args=(), kwargs=None) -> None:
+        """Calls build with the first input's shape(s); a `build(self,
+        query_shape, value_shape, key_shape=None)` also gets the shapes of the
+        call's other tensor arguments (Keras's rule: positional, then by name)."""
         self._build_shapes_arg = shapes
-        self.build(shapes)
+        extra = call_context.build_arguments(type(self), more_args, kwargs or {})
+        self.build(shapes, **extra) if extra else self.build(shapes)
         self.built = True
 
     def compute_output_shape(self, input_shape):

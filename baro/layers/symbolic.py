@@ -164,14 +164,6 @@ def _shapes(structure):
     return None
 
 
-def _dtypes(structure):
-    if isinstance(structure, SymbolicTensor):
-        return structure.dtype
-    if isinstance(structure, (list, tuple)):
-        return [_dtypes(x) for x in structure]
-    if isinstance(structure, dict):
-        return {k: _dtypes(v) for k, v in structure.items()}
-    return None
 
 
 def is_shape(value) -> bool:
@@ -194,19 +186,19 @@ def _wrap_outputs(shapes, dtypes, node, counter):
 
 def symbolic_call(layer, args, kwargs):
     """Records `layer(*args, **kwargs)` on symbolic inputs as a graph node."""
-    from baro.layers.call_context import dry_run
+    from baro.layers.call_context import dry_run_call
 
     inputs = args[0]
     shapes = _shapes(inputs)
     if not layer.built:
-        layer._build_for(shapes)
-    if type(layer).compute_output_shape is not _base_compute_output_shape():
+        layer._build_for(shapes, args[1:], kwargs)
+    several = len(args) > 1 or any(is_symbolic(v) for v in kwargs.values())
+    if type(layer).compute_output_shape is not _base_compute_output_shape() \
+            and not several:
         out_shapes = layer.compute_output_shape(shapes)
         out_dtypes = _same_structure_dtype(out_shapes, layer.dtype)
     else:
-        run_kwargs = {k: v for k, v in kwargs.items() if not is_symbolic(v)}
-        out_shapes, out_dtypes = dry_run(layer, shapes, _dtypes(inputs),
-                                         **run_kwargs)
+        out_shapes, out_dtypes = dry_run_call(layer, args, kwargs)
     node = Node(layer, tuple(args), dict(kwargs), None)
     outputs = _wrap_outputs(out_shapes, out_dtypes, node, [0])
     node.outputs = outputs

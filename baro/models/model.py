@@ -102,6 +102,16 @@ class Model(Trainer, Layer):
     def get_config(self) -> dict:
         return {"name": self.name, "trainable": self.trainable}
 
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None):
+        """Rebuilds a model; a functional config (layers + input/output
+        references) gives a Functional, as `keras.Model.from_config` does."""
+        if cls is Model and "layers" in config and "input_layers" in config:
+            from baro.models.functional import Functional
+
+            return Functional.from_config(config, custom_objects=custom_objects)
+        return cls(**config)
+
     def compile_config(self) -> dict | None:
         """The arguments of `compile`, serialized (None if not compiled)."""
         from baro.saving.serialization import serialize

@@ -52,4 +52,5 @@ def get_registered_object(name: str, custom_objects: dict | None = None,
 def registered_name(obj) -> str:
     """The name a class (or an instance's class) is saved under."""
     cls = obj if isinstance(obj, type) else type(obj)
-    return getattr(cls, "_registered_name", cls.__name__)
+    # Only the class's own registration counts: a subclass is not its base.
+    return cls.__dict__.get("_registered_name", cls.__name__)
