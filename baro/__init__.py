@@ -112,7 +112,8 @@ bool = _np.dtype("bool")  # noqa: A001 - the TF name
 
 # The Keras stack (layers, models, training, ...) loads on first use, so that
 # `import baro` for tensors and autodiff stays fast (docs/architecture.md).
-_LAZY = {"keras", "layers", "models", "losses", "metrics", "optimizers",
+_LAZY = {"keras", "layers", "models", "losses", "metrics", "optimizers", "image",
+         "datasets",
          "callbacks", "activations", "initializers", "regularizers", "constraints",
          "saving", "training", "testing"}
 

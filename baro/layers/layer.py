@@ -261,13 +261,13 @@ class Layer:
             args = (inputs,) + tuple(_to_tensors(a) for a in args[1:])
         if not self.built:
             self._build_for(_shapes_of(inputs), args[1:], kwargs)
+        mask = kwargs.pop("mask", None)
+        if mask is None:  # read before autocast: a cast tensor carries no mask
+            mask = _masks_of(inputs)
         if self.autocast:
             inputs = _autocast(inputs, self._dtype)
         accepted = call_context.accepted_kwargs(type(self))
         training = kwargs.pop("training", None)
-        mask = kwargs.pop("mask", None)
-        if mask is None:
-            mask = _masks_of(inputs)
         with call_context.scope(training) as (resolved, is_entry):
             if is_entry:
                 self._clear_losses()

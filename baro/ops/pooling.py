@@ -2,6 +2,10 @@
 
 Both pools loop over the pool window's positions only; each step is one
 vectorized pass over every output cell (a strided slice of the padded input).
+When the windows tile the input (strides == pool_size, no padding: the usual
+MaxPooling2D(2)), every input cell belongs to at most one window, so backward
+writes each position's gradient straight into its slice of the result: no
+zero-filled buffer, no accumulation, and only the uncovered edge is zeroed.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from baro.ops.window import (
     normalize_padding,
     normalize_tuple,
     pad_spatial,
+    scratch,
     to_nhwc,
 )
 
@@ -29,13 +34,31 @@ def _positions(geo: Geometry):
     return [(i, j) for i in range(kh) for j in range(kw)]
 
 
+def _tiles(geo: Geometry) -> bool:
+    """True when windows neither overlap nor touch padding."""
+    return geo.strides == geo.kernel and not any(p for pair in geo.pads for p in pair)
+
+
 def _scatter(parts, geo: Geometry, in_shape, dtype, xp):
-    """Adds each window position's (N, OH, OW, C) gradient into the input."""
+    """Adds each window position's (N, OH, OW, C) gradient into the input.
+
+    `parts(p, out)` gives position p's gradient, written into `out` when that
+    is not None (the tiled case, where `out` is the position's own slice).
+    """
     n, h, w, c = in_shape
+    positions = _positions(geo)
+    if _tiles(geo):
+        out = scratch(xp, in_shape, dtype, "pool_grad")
+        for p, (i, j) in enumerate(positions):
+            parts(p, out[(slice(None),) + geo.window(i, j)])
+        (oh, ow), (kh, kw) = geo.out_hw, geo.kernel
+        out[:, oh * kh:] = 0  # rows and columns no window covers
+        out[:, :, ow * kw:] = 0
+        return out
     (top, bottom), (left, right) = geo.pads
     out = xp.zeros((n, h + top + bottom, w + left + right, c), dtype=dtype)
-    for (i, j), part in zip(_positions(geo), parts, strict=True):
-        out[(slice(None),) + geo.window(i, j)] += part
+    for p, (i, j) in enumerate(positions):
+        out[(slice(None),) + geo.window(i, j)] += parts(p, None)
     return out[:, top:top + h, left:left + w]
 
 
@@ -54,20 +77,24 @@ class MaxPool(Function):
         xp = get_array_module(x)
         x = to_nhwc(x, self.rank, self.first)
         padded = pad_spatial(x, self.geo.pads, -np.inf)
-        positions = _positions(self.geo)
-        kind = np.min_scalar_type(len(positions)).type
-        best = index = None
-        for p, (i, j) in enumerate(positions):
-            cell = padded[(slice(None),) + self.geo.window(i, j)]
-            if best is None:
-                best = cell.copy()
-                index = xp.zeros(best.shape, dtype=kind)
-                continue
-            # Strictly greater keeps the first maximum on ties. p only grows, so
-            # max(index, better * p) sets p where better (masked copies are slow).
-            better = cell > best
+        cells = [padded[(slice(None),) + self.geo.window(i, j)]
+                 for i, j in _positions(self.geo)]
+        kind = np.min_scalar_type(len(cells)).type
+        if len(cells) == 1:
+            best, index = cells[0].copy(), xp.zeros(cells[0].shape, dtype=kind)
+        else:
+            # Strictly greater keeps the first maximum on ties.
+            index = xp.greater(cells[1], cells[0])
+            index = index.view(kind) if index.itemsize == kind(0).itemsize else \
+                index.astype(kind)
+            best = xp.maximum(cells[0], cells[1], out=scratch(
+                xp, cells[0].shape, cells[0].dtype, "max_pool_out"))
+        for p in range(2, len(cells)):
+            # p only grows, so max(index, better * p) sets p where better
+            # (masked copies are slow).
+            better = cells[p] > best
             xp.maximum(index, better * kind(p), out=index)
-            xp.maximum(best, cell, out=best)
+            xp.maximum(best, cells[p], out=best)
         self.saved = (index,)
         self.x_shape = x.shape
         return from_nhwc(best, self.rank, self.first)
@@ -75,8 +102,12 @@ class MaxPool(Function):
     def backward(self, g):
         index = self.saved[0]
         g = to_nhwc(g, self.rank, self.first)
-        parts = (g * (index == p) for p in range(len(_positions(self.geo))))
-        gx = _scatter(parts, self.geo, self.x_shape, g.dtype, get_array_module(g))
+        xp = get_array_module(g)
+
+        def part(p, out):
+            return xp.multiply(g, index == p, out=out)
+
+        gx = _scatter(part, self.geo, self.x_shape, g.dtype, xp)
         return from_nhwc(gx, self.rank, self.first)
 
 
@@ -121,8 +152,15 @@ class AveragePool(Function):
 
     def backward(self, g):
         g = to_nhwc(g, self.rank, self.first) * self.scale
-        parts = (g for _ in _positions(self.geo))
-        gx = _scatter(parts, self.geo, self.x_shape, g.dtype, get_array_module(g))
+        xp = get_array_module(g)
+
+        def part(p, out):
+            if out is None:
+                return g
+            out[...] = g
+            return out
+
+        gx = _scatter(part, self.geo, self.x_shape, g.dtype, xp)
         return from_nhwc(gx, self.rank, self.first)
 
 

@@ -7,6 +7,10 @@ height-1 axis and channels_first inputs are moved on the way in and out.
 
 from __future__ import annotations
 
+import math
+import sys
+import threading
+
 import numpy as np
 
 from baro.backend.arrays import get_array_module
@@ -115,3 +119,59 @@ def pad_spatial(x, pads, value):
         (n, h + top + bottom, w + left + right, c), value, dtype=x.dtype)
     out[:, top:top + h, left:left + w] = x
     return out
+
+
+# -- reusable scratch arrays ---------------------------------------------------------
+#
+# A training step allocates the same multi-megabyte temporaries every time (im2col
+# patches, masked gradients, pooling gradients). Fresh arrays that size come from
+# newly mapped pages, and the kernel's page faults cost as much as a matmul (about
+# 9,000 faults, a quarter of a CPU step of the MNIST convnet). So the ops take them
+# from this cache: an array is handed out again only when nothing but the cache
+# references it (CPython's reference count), so one still saved for backward, held
+# through a view, or kept by a caller is never reused. Contents are uninitialized.
+
+_SCRATCH: dict[tuple, list] = {}
+_SCRATCH_LOCK = threading.Lock()
+_PER_KEY = 2  # arrays kept per (tag, shape, dtype); more at once are plain arrays
+_MAX_BYTES = 512 * 2**20  # least recently used shapes are dropped beyond this
+_MIN_BYTES = 2**20  # smaller arrays gain nothing from the cache
+
+
+def scratch(xp, shape, dtype, tag: str):
+    """An uninitialized array of `shape` and `dtype` that nobody else holds.
+
+    Args:
+        xp: The array module (NumPy or CuPy).
+        shape: The array's shape.
+        dtype: Its dtype.
+        tag: Which buffer of which op, so two temporaries of one op that share a
+            shape are never the same array.
+    """
+    shape = tuple(shape)
+    dtype = np.dtype(dtype)
+    nbytes = math.prod(shape) * dtype.itemsize
+    if nbytes < _MIN_BYTES:
+        return xp.empty(shape, dtype=dtype)
+    key = (tag, shape, dtype.str, xp.__name__)
+    with _SCRATCH_LOCK:
+        arrays = _SCRATCH.pop(key, [])
+        _SCRATCH[key] = arrays  # most recently used last
+        for i in range(len(arrays)):
+            # 2 references: the list's and getrefcount's argument.
+            if sys.getrefcount(arrays[i]) == 2:
+                return arrays[i]
+        array = xp.empty(shape, dtype=dtype)
+        if len(arrays) < _PER_KEY:
+            arrays.append(array)
+            _evict()
+        return array
+
+
+def _evict() -> None:
+    total = sum(a.nbytes for arrays in _SCRATCH.values() for a in arrays)
+    for key in list(_SCRATCH):
+        if total <= _MAX_BYTES:
+            break
+        total -= sum(a.nbytes for a in _SCRATCH.pop(key))
+

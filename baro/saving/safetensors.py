@@ -45,7 +45,8 @@ def dumps(tensors: dict[str, np.ndarray], metadata: dict[str, str] | None = None
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
     chunks, offset = [], 0
     for name, array in tensors.items():
-        array = np.ascontiguousarray(array)
+        # ascontiguousarray turns a 0-d array into shape (1,): keep the shape.
+        array = np.ascontiguousarray(array).reshape(np.shape(array))
         code = _CODES.get(array.dtype.name)
         if code is None:
             raise TypeError(f"safetensors: cannot store dtype {array.dtype} ({name}).")

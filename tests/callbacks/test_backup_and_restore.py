@@ -5,9 +5,9 @@ import os
 
 import numpy as np
 import pytest
-from callback_fakes import FakeModel, read_weights, run_fit
 
 from baro.callbacks import BackupAndRestore, Callback
+from tests.callbacks.callback_fakes import FakeModel, read_weights, run_fit
 
 
 @pytest.fixture

@@ -3,10 +3,10 @@
 from types import SimpleNamespace
 
 import pytest
-from callback_fakes import FakeModel
 
 from baro.callbacks import Callback
 from baro.callbacks.callback import HOOK_NAMES, check_mode, resolve_mode
+from tests.callbacks.callback_fakes import FakeModel
 
 
 @pytest.fixture

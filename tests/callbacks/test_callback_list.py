@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from callback_fakes import FakeModel
 
 from baro.callbacks import (
     Callback,
@@ -12,6 +11,7 @@ from baro.callbacks import (
     ProgbarLogger,
 )
 from baro.callbacks.callback import HOOK_NAMES
+from tests.callbacks.callback_fakes import FakeModel
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ import csv
 
 import numpy as np
 import pytest
-from callback_fakes import FakeModel, run_fit
 
 from baro.callbacks import CSVLogger
+from tests.callbacks.callback_fakes import FakeModel, run_fit
 
 
 @pytest.fixture

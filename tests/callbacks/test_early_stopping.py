@@ -9,9 +9,9 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from callback_fakes import FakeModel, run_fit
 
 from baro.callbacks import EarlyStopping
+from tests.callbacks.callback_fakes import FakeModel, run_fit
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 """History: per-epoch record, `model.history`, reuse across fits."""
 
 import pytest
-from callback_fakes import FakeModel, run_fit
 
 from baro.callbacks import CallbackList, History
+from tests.callbacks.callback_fakes import FakeModel, run_fit
 
 
 @pytest.fixture

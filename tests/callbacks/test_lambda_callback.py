@@ -1,9 +1,9 @@
 """LambdaCallback: functions attached to hooks by name."""
 
 import pytest
-from callback_fakes import FakeModel, run_fit
 
 from baro.callbacks import CallbackList, LambdaCallback
+from tests.callbacks.callback_fakes import FakeModel, run_fit
 
 
 @pytest.fixture

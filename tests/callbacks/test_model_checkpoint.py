@@ -4,9 +4,9 @@ import os
 
 import numpy as np
 import pytest
-from callback_fakes import FakeModel, read_weights, run_fit
 
 from baro.callbacks import ModelCheckpoint
+from tests.callbacks.callback_fakes import FakeModel, read_weights, run_fit
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from callback_fakes import FakeModel, run_fit
 
 from baro.callbacks import TerminateOnNaN
+from tests.callbacks.callback_fakes import FakeModel, run_fit
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ import pytest
 
 import baro
 from baro.ops import conv, conv1d, conv2d, conv2d_transpose, conv_transpose
+from baro.ops.convolution import fused_conv
+from baro.ops.pooling import max_pool
 from baro.testing import assert_allclose, gradcheck
 
 conv_module = importlib.import_module("baro.ops.convolution")
@@ -353,3 +355,115 @@ def test_invalid_arguments_are_rejected():
     with pytest.raises(ValueError, match="output_padding=0"):
         conv_transpose(x, np.ones((2, 2, 2, 2)), strides=2, padding="same",
                        output_padding=0)
+
+
+# -- fused_conv (what the layers call) ----------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["s1_valid", "s2_same_asymmetric", "groups2",
+                                  "depthwise", "1d_s2_same", "1d_groups2"])
+@pytest.mark.parametrize("activation", [None, "relu"])
+@pytest.mark.usefixtures("layout")
+def test_fused_conv_equals_conv_plus_bias_then_relu(name, activation):
+    x, k, cfg = _case(name)
+    bias = np.random.default_rng(7).standard_normal(k.shape[-1])
+    expected = _ref(x, k, cfg) + bias
+    if activation == "relu":
+        expected = np.maximum(expected, 0)
+    got = fused_conv(x, k, bias, activation=activation, **cfg)
+    assert_allclose(got, expected, atol=1e-10)
+    gradcheck(lambda a, b, c: fused_conv(a, b, c, activation=activation, **cfg),
+              x, k, bias)
+
+
+@pytest.mark.usefixtures("layout")
+def test_fused_conv_channels_first_and_no_bias():
+    x, k, cfg = _case("s2_same_asymmetric")
+    bias = np.linspace(-1.0, 1.0, k.shape[-1])
+    expected = np.maximum(_ref(x, k, cfg) + bias, 0)
+    got = fused_conv(np.moveaxis(x, -1, 1), k, bias, data_format="channels_first",
+                     activation="relu", **cfg)
+    assert_allclose(got, np.moveaxis(expected, -1, 1), atol=1e-10)
+    assert_allclose(fused_conv(x, k, **cfg), conv(x, k, **cfg), atol=1e-12)
+
+
+@pytest.mark.usefixtures("layout")
+def test_fused_conv_matches_torch_with_bias_and_relu():
+    torch = pytest.importorskip("torch", exc_type=ImportError)
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((2, 7, 6, 4))
+    k = rng.standard_normal((3, 3, 2, 6))
+    b = rng.standard_normal(6)
+    y = fused_conv(x, k, b, strides=2, activation="relu")
+    seed = rng.standard_normal(y.shape)
+    tensors = [baro.Tensor(v, requires_grad=True) for v in (x, k, b)]
+    (fused_conv(*tensors, strides=2, activation="relu") * seed).sum().backward()
+    xt, kt, bt = (torch.tensor(v, requires_grad=True) for v in (x, k, b))
+    out = torch.relu(torch.nn.functional.conv2d(
+        xt.permute(0, 3, 1, 2), kt.permute(3, 2, 0, 1), bt, stride=2, groups=2))
+    out = out.permute(0, 2, 3, 1)
+    (out * torch.tensor(seed)).sum().backward()
+    assert_allclose(y, out.detach().numpy(), atol=1e-10)
+    for ours, theirs in zip(tensors, (xt, kt, bt), strict=True):
+        assert_allclose(ours.grad, theirs.grad.numpy(), atol=1e-10)
+
+
+def test_fused_conv_float32_stays_float32_and_only_needed_grads():
+    rng = np.random.default_rng(9)
+    x = baro.Tensor(rng.standard_normal((2, 5, 5, 3)).astype(np.float32))
+    k = baro.Tensor(rng.standard_normal((3, 3, 3, 4)).astype(np.float32),
+                    requires_grad=True)
+    b = baro.Tensor(np.zeros(4, np.float32), requires_grad=True)
+    y = fused_conv(x, k, b, padding="same", activation="relu")
+    assert y.dtype == np.float32
+    gx, gk, gb = y.creator.backward(np.ones(y.shape, np.float32))
+    assert gx is None and gk.dtype == np.float32 and gb.dtype == np.float32
+    assert gb.shape == (4,)
+
+
+def test_fused_conv_rejects_a_bad_bias_or_activation():
+    x, k = np.ones((1, 5, 5, 2)), np.ones((3, 3, 2, 4))
+    with pytest.raises(ValueError, match=r"bias must have shape \(4,\).*\(3,\)"):
+        fused_conv(x, k, np.ones(3))
+    with pytest.raises(ValueError, match="activation must be None or 'relu'.*tanh"):
+        fused_conv(x, k, activation="tanh")
+
+
+# -- scratch arrays (window.scratch) ------------------------------------------------
+
+
+def test_scratch_reuses_only_arrays_nobody_holds():
+    from baro.ops.window import scratch
+
+    shape = (512, 1024)  # 2 MiB of float32: big enough to be cached
+    a = scratch(np, shape, np.float32, "test_scratch")
+    b = scratch(np, shape, np.float32, "test_scratch")
+    assert a is not b
+    view = a[1:]
+    address = a.__array_interface__["data"][0]
+    del a
+    c = scratch(np, shape, np.float32, "test_scratch")  # a lives on in `view`
+    assert c.__array_interface__["data"][0] != address
+    del view, c
+    d = scratch(np, shape, np.float32, "test_scratch")
+    assert d.__array_interface__["data"][0] == address
+    assert scratch(np, shape, np.float64, "test_scratch").dtype == np.float64
+
+
+def test_outputs_kept_by_the_caller_are_never_overwritten():
+    # Outputs and gradients live in cached scratch arrays; one still held must
+    # survive later calls of the same shape.
+    rng = np.random.default_rng(10)
+    k = rng.standard_normal((3, 3, 2, 32)).astype(np.float32)
+    b = np.zeros(32, np.float32)
+    x1, x2 = (rng.standard_normal((16, 30, 30, 2)).astype(np.float32)
+              for _ in range(2))
+    y1 = fused_conv(x1, k, b, activation="relu")
+    expected = y1.numpy().copy()
+    y2 = fused_conv(x2, k, b, activation="relu")
+    y3 = fused_conv(x2, k, b, activation="relu")
+    assert_allclose(y1, expected, atol=0)
+    assert_allclose(y2, y3, atol=0)
+    assert not np.allclose(y1.numpy(), y2.numpy())
+    pooled = [max_pool(y, 2) for y in (y1, y2)]
+    assert_allclose(pooled[0], max_pool(expected, 2), atol=0)

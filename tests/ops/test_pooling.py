@@ -55,6 +55,10 @@ CASES = {
     "3x2_same_asymmetric": ((2, 6, 5, 2), (3, 2), (2, 1), "same"),
     "1d_valid": ((2, 9, 3), 3, 2, "valid"),
     "1d_same": ((2, 8, 2), 4, 3, "same"),
+    # Windows tile the input (strides == pool_size) but leave an uncovered edge.
+    "2x2_tiled_odd_edges": ((2, 7, 5, 3), 2, None, "valid"),
+    "3x2_tiled": ((2, 6, 4, 2), (3, 2), None, "valid"),
+    "1d_tiled_odd": ((2, 9, 2), 2, None, "valid"),
 }
 
 
@@ -117,6 +121,16 @@ def test_max_pool_gradient_goes_to_first_max_and_accumulates():
                     requires_grad=True)
     max_pool(x, 3, strides=1).sum().backward()
     assert_allclose(x.grad[0, :, 0], [0.0, 0.0, 3.0, 0.0, 0.0])
+
+
+def test_tiled_max_pool_routes_ties_to_the_first_max_and_zeroes_the_edge():
+    # Windows tile (stride == size): backward writes slices instead of adding.
+    x = baro.Tensor(np.zeros((1, 3, 5, 1)), requires_grad=True)
+    (max_pool(x, 2) * np.array([[[[1.0], [2.0]]]])).sum().backward()
+    expected = np.array([[1.0, 0.0, 2.0, 0.0, 0.0],
+                         [0.0, 0.0, 0.0, 0.0, 0.0],
+                         [0.0, 0.0, 0.0, 0.0, 0.0]])
+    assert_allclose(x.grad[0, :, :, 0], expected)
 
 
 def test_same_padding_ignores_padded_cells():

@@ -1,0 +1,2 @@
+"""Attention layers: MultiHeadAttention, Attention (Luong), AdditiveAttention
+(Bahdanau)."""
