@@ -1,0 +1,244 @@
+"""The fused GRU: `GRUSequence` (forward and backpropagation through time over a
+whole sequence, `reset_after` either way) and the public `gru` (re-exported by
+`baro.ops.recurrent`).
+"""
+
+from __future__ import annotations
+
+from baro.backend.arrays import get_array_module
+from baro.ops.rnn_common import (
+    _activate,
+    _arguments,
+    _check_activation,
+    _flat,
+    _half_rows,
+    _project,
+    _project_input_grad,
+    _project_weight_grad,
+    _recurrent_into,
+    _Sequence,
+    _times_derivative,
+    _Workspace,
+    _zeros_or,
+)
+
+
+class GRUSequence(_Sequence):
+    """A whole GRU sequence (Keras gate order z, r, h; Cho et al. 2014).
+
+    With input projections x_z, x_r, x_h (input bias included) and, for
+    `reset_after=True`, recurrent projections p = h_{t-1} @ U + b_rec:
+
+        z = s(x_z + p_z),  r = s(x_r + p_r),  n = a(x_h + r * p_h)
+        h_t = z * h_{t-1} + (1 - z) * n
+
+    and for `reset_after=False`: z, r from h_{t-1} @ U_zr, n = a(x_h + (r * h_{t-1})
+    @ U_h). Backward: dn = dh (1 - z) a',  dz = dh (h_{t-1} - n) s',
+    dr = dn * p_h * s' (or (dn @ U_h^T) * h_{t-1} * s'),  dh_{t-1} = dh * z + the
+    recurrent matmul's gradient; weight gradients once over all steps at the end.
+    """
+
+    def __init__(self, reset_after: bool, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.reset_after = reset_after
+
+    def forward(self, x, kernel, recurrent_kernel, h0, *bias):
+        xp = get_array_module(x)
+        batch, u = h0.shape
+        act, ract = self.activation, self.recurrent_activation
+        half = ract == "sigmoid"
+        rm = self.recurrent_masks
+        xt = self._prepare(xp, x)
+        steps = xt.shape[0]
+        ws = _Workspace(xp)
+        a_all = _project(xp, _half_rows(kernel.T, 2 * u * half), xt, self.input_masks,
+                         out=ws.empty((steps, 3 * u, batch), x.dtype))
+        if bias:
+            b_in = bias[0][0] if self.reset_after else bias[0]
+            a_all += _half_rows(b_in, 2 * u * half)[:, None]
+        h = ws.empty((steps + 1, u, batch), x.dtype)
+        h[0] = h0.T
+        # reset_after: the candidate's recurrent projection p_h; else r * h_{t-1}.
+        kept = ws.empty((steps, u, batch), x.dtype)
+        tmp = xp.empty((u, batch), dtype=x.dtype)
+        if self.reset_after:
+            r_t = _half_rows(recurrent_kernel.T, 2 * u * half)
+            rec = xp.empty((3 * u, batch), dtype=x.dtype)
+            rec_bias = _half_rows(bias[0][1], 2 * u * half)[:, None] if bias else None
+        else:
+            r_zr_t = _half_rows(recurrent_kernel[:, :2 * u].T, 2 * u * half)
+            r_h_t = xp.ascontiguousarray(recurrent_kernel[:, 2 * u:].T)
+            rec = xp.empty((2 * u, batch), dtype=x.dtype)
+            rm_zr, rm_h = _gate_slice(rm)
+        for t in range(steps):
+            a = a_all[t]
+            if self.reset_after:
+                _recurrent_into(xp, r_t, h[t], rm, rec)
+                if rec_bias is not None:
+                    rec += rec_bias
+                a[:2 * u] += rec[:2 * u]
+                _activate(xp, ract, a[:2 * u], prescaled=True)
+                kept[t] = rec[2 * u:]
+                xp.multiply(a[u:2 * u], kept[t], out=tmp)
+            else:
+                _recurrent_into(xp, r_zr_t, h[t], rm_zr, rec)
+                a[:2 * u] += rec
+                _activate(xp, ract, a[:2 * u], prescaled=True)
+                h_in = h[t] if rm_h is None else h[t] * rm_h
+                xp.multiply(a[u:2 * u], h_in, out=kept[t])
+                xp.matmul(r_h_t, kept[t], out=tmp)
+            a[2 * u:] += tmp
+            _activate(xp, act, a[2 * u:])
+            # h_t = n + z * (h_{t-1} - n)
+            xp.subtract(h[t], a[2 * u:], out=h[t + 1])
+            h[t + 1] *= a[:u]
+            h[t + 1] += a[2 * u:]
+            if self.skip is not None:
+                xp.copyto(h[t + 1], h[t], where=self.skip[t])
+        self.saved = (xt, kernel, recurrent_kernel, a_all, h, kept, ws)
+        return self._outputs(xp, h), h[-1].T.copy()
+
+    def backward(self, g_out, g_h):
+        xt, kernel, recurrent_kernel, a_all, h, kept, _ = self.saved
+        xp = get_array_module(a_all)
+        steps, u, batch = kept.shape
+        act, ract = self.activation, self.recurrent_activation
+        dtype = a_all.dtype
+        needs = [t.requires_grad for t in self.inputs]
+        rm = self.recurrent_masks
+        # dx_all: gradients of the input projection (z, r, h rows); with
+        # reset_after, drec_all those of the recurrent projection.
+        ws = _Workspace(xp)
+        dx_all = ws.empty(a_all.shape, dtype)
+        drec_all = ws.empty(a_all.shape, dtype) if self.reset_after else None
+        r = xp.ascontiguousarray(recurrent_kernel)
+        if not self.reset_after:
+            r_zr, r_h = r[:, :2 * u], r[:, 2 * u:]
+            rm_zr, rm_h = _gate_slice(rm)
+        dh = _zeros_or(xp, g_h, (u, batch), dtype)
+        g_seq = self._output_grads(xp, g_out, dh)
+        tmp = xp.empty((u, batch), dtype=dtype)
+        direct = xp.empty((u, batch), dtype=dtype)
+        tmp2 = xp.empty((2 * u, batch), dtype=dtype)
+        for t in range(steps - 1, -1, -1):
+            if g_seq is not None:
+                dh += g_seq[t]
+            if self.skip is not None:
+                dh_carry = self._split_masked(t, dh)
+            a, dxt = a_all[t], dx_all[t]
+            z, n = a[:u], a[2 * u:]
+            dn = dxt[2 * u:]
+            xp.subtract(1, z, out=dn)
+            dn *= dh
+            _times_derivative(xp, act, n, dn, tmp)
+            xp.subtract(h[t], n, out=dxt[:u])
+            dxt[:u] *= dh
+            xp.multiply(dh, z, out=direct)
+            if self.reset_after:
+                xp.multiply(dn, kept[t], out=dxt[u:2 * u])
+                _times_derivative(xp, ract, a[:2 * u], dxt[:2 * u], tmp2)
+                drec = drec_all[t]
+                drec[:2 * u] = dxt[:2 * u]
+                xp.multiply(dn, a[u:2 * u], out=drec[2 * u:])
+                if rm is None:
+                    xp.matmul(r, drec, out=dh)
+                else:
+                    dh[...] = _project_input_grad(xp, r, drec, rm)
+            else:
+                d_in = r_h @ dn
+                xp.multiply(d_in, h[t] if rm_h is None else h[t] * rm_h,
+                            out=dxt[u:2 * u])
+                _times_derivative(xp, ract, a[:2 * u], dxt[:2 * u], tmp2)
+                d_in *= a[u:2 * u]
+                if rm_h is not None:
+                    d_in *= rm_h
+                if rm_zr is None:
+                    xp.matmul(r_zr, dxt[:2 * u], out=dh)
+                else:
+                    dh[...] = _project_input_grad(xp, r_zr, dxt[:2 * u], rm_zr)
+                dh += d_in
+            dh += direct
+            if self.skip is not None:
+                dh += dh_carry
+        dx = None
+        if needs[0]:
+            dx = _project_input_grad(xp, kernel, dx_all, self.input_masks)
+        grads = [self._input_grad(dx), None, None, dh.T if needs[3] else None]
+        if needs[1]:
+            grads[1] = _project_weight_grad(xp, xt, dx_all, self.input_masks, ws)
+        if needs[2]:
+            if self.reset_after:
+                grads[2] = _project_weight_grad(xp, h[:-1], drec_all, rm, ws)
+            else:
+                grads[2] = xp.concatenate(
+                    [_project_weight_grad(xp, h[:-1], dx_all[:, :2 * u], rm_zr, ws),
+                     _flat(kept, ws) @ _flat(dx_all[:, 2 * u:], ws).T], axis=1)
+        if len(needs) > 4:
+            db = None
+            if needs[4]:
+                db = dx_all.sum(axis=(0, 2))
+                if self.reset_after:
+                    db = xp.stack([db, drec_all.sum(axis=(0, 2))])
+            grads.append(db)
+        ws.release()
+        return tuple(grads)
+
+
+def _gate_slice(masks):
+    """Recurrent masks for the z, r rows and for the h rows (reset_after=False)."""
+    if masks is None:
+        return None, None
+    if len(masks) == 1:
+        return masks, masks[0]
+    return masks[:2], masks[2]
+
+
+def gru(inputs, kernel, recurrent_kernel, bias=None, initial_state=None, *,
+        reset_after: bool = True, mask=None, go_backwards: bool = False,
+        return_sequences: bool = False, zero_output_for_mask: bool = False,
+        activation: str = "tanh", recurrent_activation: str = "sigmoid",
+        input_dropout_masks=None, recurrent_dropout_masks=None):
+    """Runs a GRU over a whole sequence as one differentiable op.
+
+    Per step (gates z, r, h along the kernels' last axis): `z = s(x_z + p_z)`,
+    `r = s(x_r + p_r)`, `n = a(x_h + r * p_h)` (reset_after, with p = h @
+    recurrent_kernel + recurrent bias) or `a(x_h + (r * h) @ U_h)`, and
+    `h = z * h + (1 - z) * n`.
+
+    Args:
+        inputs: (batch, timesteps, features).
+        kernel: (features, 3 * units). recurrent_kernel: (units, 3 * units).
+        bias: Optional; (2, 3 * units) (input and recurrent biases) when
+            `reset_after`, else (3 * units,).
+        initial_state: Optional h0 (batch, units) (or `[h0]`); zeros if None.
+        reset_after: Apply the reset gate after the recurrent matmul (Keras's
+            default, cuDNN-compatible).
+        mask, go_backwards, return_sequences, zero_output_for_mask, activation,
+            recurrent_activation, input_dropout_masks, recurrent_dropout_masks:
+            As in `lstm` (per-gate masks: 3 of them).
+
+    Returns:
+        `(outputs, h)`.
+
+    Example:
+        >>> import numpy as np
+        >>> from baro.ops.recurrent import gru
+        >>> x = np.ones((2, 5, 3), "float32")
+        >>> out, h = gru(x, np.full((3, 12), 0.1, "float32"),
+        ...              np.zeros((4, 12), "float32"), return_sequences=True)
+        >>> out.shape, h.shape
+        ((2, 5, 4), (2, 4))
+    """
+    args, mask, in_masks, rec_masks = _arguments(
+        "gru", 3, inputs, kernel, recurrent_kernel, bias,
+        (lambda u: (2, 3 * u)) if reset_after else (lambda u: (3 * u,)),
+        initial_state, 1, mask, input_dropout_masks, recurrent_dropout_masks)
+    op = GRUSequence(
+        bool(reset_after), mask=mask, go_backwards=bool(go_backwards),
+        return_sequences=bool(return_sequences),
+        zero_output_for_mask=bool(zero_output_for_mask),
+        activation=_check_activation("gru", "activation", activation),
+        recurrent_activation=_check_activation("gru", "recurrent_activation",
+                                               recurrent_activation),
+        input_masks=in_masks, recurrent_masks=rec_masks)
+    return op.apply(*args)

@@ -1,0 +1,453 @@
+"""Shared machinery of the fused recurrent ops (`lstm.py`, `gru.py`,
+`simple_rnn.py`; overview in `recurrent.py`).
+
+- the activation tables: in-place activations, and their derivatives written
+  with the output (`ACTIVATIONS` names the ones with a fused kernel);
+- `_Workspace`, the pool of large buffers reused from call to call;
+- projections `w^T @ x` with optional per-gate dropout masks, and their
+  gradients over all timesteps at once;
+- `_Sequence`, the Function base that handles layouts, step masks, outputs and
+  their gradients; `_Linear`, the stacked `[h; x; 1]` step matmul LSTM and
+  SimpleRNN share;
+- the argument checks every public function runs (`_arguments`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from baro.backend.arrays import convert_to_array, get_array_module
+from baro.core.function import Function
+from baro.core.tensor import Tensor
+from baro.ops.convert import as_float, as_tensor
+
+ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear", "hard_sigmoid")
+
+
+def _activate(xp, name: str, a, prescaled: bool = False) -> None:
+    """a = f(a) in place; `prescaled`: a holds z / 2 for a sigmoid."""
+    if name == "tanh":
+        xp.tanh(a, out=a)
+    elif name == "sigmoid":
+        if not prescaled:
+            a *= 0.5
+        # s(z) = (tanh(z / 2) + 1) / 2: one transcendental pass, no overflow.
+        xp.tanh(a, out=a)
+        a *= 0.5
+        a += 0.5
+    elif name == "relu":
+        xp.maximum(a, 0, out=a)
+    elif name == "hard_sigmoid":
+        # Keras 3: relu6(x + 3) / 6 = clip(x / 6 + 1/2, 0, 1).
+        a *= 1.0 / 6.0
+        a += 0.5
+        xp.clip(a, 0, 1, out=a)
+
+
+def _apply(xp, name: str, x, out) -> None:
+    """out = f(x)."""
+    if name == "tanh":
+        xp.tanh(x, out=out)
+    else:
+        out[...] = x
+        _activate(xp, name, out)
+
+
+def _times_derivative(xp, name: str, y, g, tmp) -> None:
+    """g *= f'(x), written with the output y = f(x); tmp is scratch shaped like y.
+
+    Kinks follow baro's ops: relu'(0) = 0, hard_sigmoid' = 0 where it saturates.
+    """
+    if name == "tanh":
+        xp.multiply(y, y, out=tmp)
+        xp.subtract(1, tmp, out=tmp)
+        g *= tmp
+    elif name == "sigmoid":
+        xp.subtract(1, y, out=tmp)
+        tmp *= y
+        g *= tmp
+    elif name == "relu":
+        g *= y > 0
+    elif name == "hard_sigmoid":
+        g *= (y > 0) & (y < 1)
+        g *= 1.0 / 6.0
+
+
+class _Workspace:
+    """Large buffers reused from call to call.
+
+    A fused call needs a dozen arrays of megabytes; fresh ones page-fault on
+    first touch (the allocator hands freed large blocks back to the system),
+    which cost ~20% of an LSTM epoch. Buffers are taken in forward and return to
+    the pool when the op's saved state is released (after backward, or at once
+    when no graph is recorded), so two live graphs never share one. The pool
+    keeps at most `limit` bytes, dropping the least recently used shapes first.
+    """
+
+    free: dict = {}  # (shape, dtype, array module) -> arrays, oldest key first
+    pooled = [0]
+    limit = 256 * 2**20
+
+    def __init__(self, xp) -> None:
+        self.xp = xp
+        self.taken: list = []
+
+    def empty(self, shape, dtype):
+        pool = type(self)
+        key = (tuple(shape), np.dtype(dtype).str, id(self.xp))
+        stack = pool.free.pop(key, None)
+        if stack:
+            array = stack.pop()
+            pool.pooled[0] -= array.nbytes
+            if stack:
+                pool.free[key] = stack  # most recently used last
+        else:
+            array = self.xp.empty(shape, dtype=dtype)
+        self.taken.append((key, array))
+        return array
+
+    def release(self) -> None:
+        # type(self), not the module global: this also runs at interpreter exit.
+        pool = type(self)
+        for key, array in self.taken:
+            while pool.free and pool.pooled[0] + array.nbytes > pool.limit:
+                oldest = next(iter(pool.free))
+                stack = pool.free[oldest]
+                pool.pooled[0] -= stack.pop().nbytes
+                if not stack:
+                    del pool.free[oldest]
+            if pool.pooled[0] + array.nbytes <= pool.limit:
+                pool.free.setdefault(key, []).append(array)
+                pool.pooled[0] += array.nbytes
+        self.taken = []
+
+    def __del__(self) -> None:
+        self.release()
+
+
+# -- projections w^T @ x with optional per-gate dropout masks ------------------------
+def _blocks(n: int, masks):
+    size = n // len(masks)
+    return [(slice(j * size, (j + 1) * size), m) for j, m in enumerate(masks)]
+
+
+def _project(xp, w_t, x, masks, out=None):
+    """w_t (N, F) @ x (..., F, B) -> (..., N, B). With dropout masks (G, F, B),
+    row block j of the result is w_t_j @ (x * masks[j]) (one mask: all blocks)."""
+    if out is None:
+        out = xp.empty(x.shape[:-2] + (w_t.shape[0], x.shape[-1]), dtype=x.dtype)
+    if masks is None or len(masks) == 1:
+        xp.matmul(w_t, x if masks is None else x * masks[0], out=out)
+        return out
+    for block, m in _blocks(w_t.shape[0], masks):
+        out[..., block, :] = xp.matmul(w_t[block], x * m)
+    return out
+
+
+def _project_input_grad(xp, w, g, masks):
+    """d/dx of sum(g * _project(w.T, x, masks)), with w (F, N), g (..., N, B)."""
+    if masks is None:
+        return xp.matmul(w, g)
+    if len(masks) == 1:
+        return xp.matmul(w, g) * masks[0]
+    total = 0
+    for block, m in _blocks(w.shape[1], masks):
+        total = total + xp.matmul(w[:, block], g[..., block, :]) * m
+    return total
+
+
+def _flat(a, ws):
+    """(T, N, B) -> (N, T * B) in a workspace buffer (whole rows of B move)."""
+    steps, n, batch = a.shape
+    out = ws.empty((n, steps * batch), a.dtype)
+    out.reshape(n, steps, batch)[...] = a.transpose(1, 0, 2)
+    return out
+
+
+def _project_weight_grad(xp, x, g, masks, ws):
+    """d/dw (F, N) of sum(g * _project(w.T, x, masks)) over all steps at once:
+    x (T, F, B), g (T, N, B)."""
+    if masks is None or len(masks) == 1:
+        x = x if masks is None else x * masks[0]
+        return _flat(x, ws) @ _flat(g, ws).T
+    out = xp.empty((x.shape[1], g.shape[1]), dtype=x.dtype)
+    for block, m in _blocks(g.shape[1], masks):
+        out[:, block] = _flat(x * m, ws) @ _flat(g[:, block], ws).T
+    return out
+
+
+def _recurrent_into(xp, w_t, h, masks, out) -> None:
+    """out = w_t @ h (with recurrent dropout masks as in `_project`)."""
+    if masks is None:
+        xp.matmul(w_t, h, out=out)
+    else:
+        out[...] = _project(xp, w_t, h, masks)
+
+
+def _zeros_or(xp, g, shape, dtype):
+    """A fresh (units, batch) gradient buffer: zeros, or g (batch, units)."""
+    if g is None:
+        return xp.zeros(shape, dtype=dtype)
+    return xp.array(g.T, dtype=dtype, order="C")
+
+
+class _Sequence(Function):
+    """Shared plumbing: layouts, step masks, outputs and their gradients.
+
+    Subclasses write `forward` and `backward` with the step loops; states are kept
+    as (T + 1, units, batch) buffers, entry 0 the initial state.
+    """
+
+    def __init__(self, mask, go_backwards: bool, return_sequences: bool,
+                 zero_output_for_mask: bool, activation: str,
+                 recurrent_activation: str, input_masks, recurrent_masks) -> None:
+        self.mask = mask
+        self.go_backwards = go_backwards
+        self.return_sequences = return_sequences
+        self.zero_output_for_mask = zero_output_for_mask
+        self.activation = activation
+        self.recurrent_activation = recurrent_activation
+        # Dropout masks (G, B, F) -> (G, F, B), like the step arrays.
+        self.input_masks = _transposed(input_masks)
+        self.recurrent_masks = _transposed(recurrent_masks)
+
+    def _prepare(self, xp, x):
+        """x (B, T, F) -> (T, F, B) in processing order; sets the step masks."""
+        xt = x.transpose(1, 2, 0)
+        if self.go_backwards:
+            xt = xt[::-1]
+        # keep/skip: (T, 1, B) step masks; scale: what multiplies the states to
+        # give the outputs (None when it is all ones).
+        self.skip = self.scale = None
+        if self.mask is not None:
+            keep = self.mask.T[:, None, :]
+            if self.go_backwards:
+                keep = keep[::-1]
+            keep = xp.ascontiguousarray(keep)
+            if not keep.all():
+                self.keep = keep.astype(x.dtype)
+                self.skip = ~keep
+                self.skip_f = self.skip.astype(x.dtype)
+                seen = keep if self.zero_output_for_mask else \
+                    xp.cumsum(keep, axis=0) > 0
+                if not seen.all():
+                    self.scale = seen.astype(x.dtype)
+        return xt
+
+    def _outputs(self, xp, h):
+        """The output (B, T, u) or (B, u) from the states h (T + 1, u, B)."""
+        if self.return_sequences:
+            seq = h[1:] if self.scale is None else h[1:] * self.scale
+            return seq.transpose(2, 0, 1).copy()  # a copy: h is a pooled buffer
+        last = h[-1] if self.scale is None else h[-1] * self.scale[-1]
+        return last.T.copy()
+
+    def _output_grads(self, xp, g_out, dh):
+        """Adds the last output's gradient to dh (u, B); returns the gradients of
+        the sequence output as (T, u, B), or None."""
+        if g_out is None:
+            return None
+        if not self.return_sequences:
+            dh += g_out.T if self.scale is None else g_out.T * self.scale[-1]
+            return None
+        g = xp.ascontiguousarray(g_out.transpose(1, 2, 0))
+        return g if self.scale is None else g * self.scale
+
+    def _split_masked(self, t, dh):
+        """A masked step passes its state through: returns the part of dh that
+        skips the cell and leaves in dh the part that reaches it."""
+        carry = dh * self.skip_f[t]
+        dh *= self.keep[t]
+        return carry
+
+    def _input_grad(self, dx):
+        """The input gradient (T, F, B) in processing order -> (B, T, F)."""
+        if dx is None:
+            return None
+        if self.go_backwards:
+            dx = dx[::-1]
+        return dx.transpose(2, 0, 1)
+
+    def _gradients(self, ws, lin, dz_all, needs, columns, states):
+        """(d x, d kernel, d recurrent_kernel, *d states, [d bias]), with the
+        weight gradients' columns put back in Keras's order."""
+        dx = self._input_grad(lin.input_grad(dz_all) if needs[0] else None)
+        weights = [None, None, None]
+        if any(needs[1:3]) or any(needs[3 + len(states):]):
+            weights = [g[..., columns] for g in lin.grads(dz_all, ws)]
+        ws.release()
+        grads = [dx, weights[0] if needs[1] else None,
+                 weights[1] if needs[2] else None]
+        grads += [s.T if need else None
+                  for s, need in zip(states, needs[3:], strict=False)]
+        if len(needs) > 3 + len(states):
+            grads.append(weights[2] if needs[-1] else None)
+        return tuple(grads)
+
+
+def _transposed(masks):
+    return None if masks is None else masks.transpose(0, 2, 1).copy()
+
+
+def _half_rows(w_t, rows: int):
+    """A copy of w_t (N, ...) with its first `rows` rows halved (a sigmoid's z/2)."""
+    w_t = w_t.copy()
+    w_t[:rows] *= 0.5
+    return w_t
+
+
+class _Linear:
+    """The pre-activations of every step, z_t = x_t @ W + h_{t-1} @ U + b, kept
+    as (T, N, B) slabs, and their gradients over all steps.
+
+    Without per-gate dropout masks, h_{t-1}, x_t and a row of ones are stacked in
+    one buffer s_t = [h_{t-1}; x_t; 1], so a step is one matmul with [U; W; b]^T
+    and backward gets [dU; dW; db] from one matmul over all steps. With per-gate
+    masks (Keras's recurrent_dropout) x and h are projected gate by gate. The
+    first `halved` rows of z are computed halved (pre-scaled sigmoid gates).
+
+    Attributes:
+        h: The states (T + 1, units, B); h[0] is the initial state.
+        z: The pre-activations (T, N, B), filled by `step(t)`.
+    """
+
+    def __init__(self, ws, xt, kernel, recurrent_kernel, bias, in_masks, rec_masks,
+                 halved: int) -> None:
+        steps, features, batch = xt.shape
+        units, n = recurrent_kernel.shape
+        self.xp = xp = ws.xp
+        self.kernel, self.recurrent_kernel = kernel, recurrent_kernel
+        self.in_masks, self.rec_masks = in_masks, rec_masks
+        self.stacked = rec_masks is None and (in_masks is None or len(in_masks) == 1)
+        self.z = ws.empty((steps, n, batch), xt.dtype)
+        if self.stacked:
+            self.s = ws.empty((steps + 1, units + features + 1, batch), xt.dtype)
+            self.s[:steps, units:-1] = xt if in_masks is None else xt * in_masks[0]
+            self.s[:, -1] = 1
+            b = xp.zeros((1, n), xt.dtype) if bias is None else bias[None]
+            w = xp.concatenate([recurrent_kernel, kernel, b], axis=0)
+            self.w_t = _half_rows(w.T, halved)
+            self.h = self.s[:, :units]
+        else:
+            self.xt = xt
+            self.h = ws.empty((steps + 1, units, batch), xt.dtype)
+            _project(xp, _half_rows(kernel.T, halved), xt, in_masks, out=self.z)
+            if bias is not None:
+                self.z += _half_rows(bias, halved)[:, None]
+            self.r_t = _half_rows(recurrent_kernel.T, halved)
+            self.rec = xp.empty((n, batch), dtype=xt.dtype)
+
+    def step(self, t: int):
+        """Computes and returns z[t] from h[t] and x_t."""
+        z = self.z[t]
+        if self.stacked:
+            self.xp.matmul(self.w_t, self.s[t], out=z)
+        else:
+            _recurrent_into(self.xp, self.r_t, self.h[t], self.rec_masks, self.rec)
+            z += self.rec
+        return z
+
+    def back_step(self, dz, dh) -> None:
+        """dh = d/dh_{t-1} of the step's matmul, given dz = d/dz_t."""
+        if self.rec_masks is None:
+            self.xp.matmul(self.recurrent_kernel, dz, out=dh)
+        else:
+            dh[...] = _project_input_grad(self.xp, self.recurrent_kernel, dz,
+                                          self.rec_masks)
+
+    def grads(self, dz, ws):
+        """(d kernel, d recurrent_kernel, d bias) from all the dz (T, N, B)."""
+        xp = self.xp
+        if self.stacked:
+            units, features = self.h.shape[1], self.kernel.shape[0]
+            g = _flat(self.s[:-1], ws) @ _flat(dz, ws).T
+            return g[units:units + features], g[:units], g[-1]
+        return (_project_weight_grad(xp, self.xt, dz, self.in_masks, ws),
+                _project_weight_grad(xp, self.h[:-1], dz, self.rec_masks, ws),
+                dz.sum(axis=(0, 2)))
+
+    def input_grad(self, dz):
+        """d x (T, F, B) from all the dz."""
+        return _project_input_grad(self.xp, self.kernel, dz, self.in_masks)
+
+
+# -- argument checks ----------------------------------------------------------------
+def _check_activation(op: str, what: str, name) -> str:
+    if name is None:
+        return "linear"
+    if name not in ACTIVATIONS:
+        raise ValueError(
+            f"{op}: {what}={name!r} has no fused kernel; use one of {ACTIVATIONS} "
+            "(the layers fall back to stepping their cell for other activations).")
+    return name
+
+
+def _dropout_masks(op: str, what: str, masks, gates: int, shape, dtype):
+    """None, or masks as an array (1 or `gates`, batch, features) of `dtype`."""
+    if masks is None:
+        return None
+    if isinstance(masks, (list, tuple)):
+        masks = [m.data if isinstance(m, Tensor) else convert_to_array(m)
+                 for m in masks]
+        masks = get_array_module(masks[0]).stack(masks)
+    else:
+        masks = masks.data if isinstance(masks, Tensor) else convert_to_array(masks)
+    if masks.ndim == 2:
+        masks = masks[None]
+    if masks.shape[1:] != tuple(shape) or masks.shape[0] not in (1, gates):
+        raise ValueError(
+            f"{op}: {what} must have shape (1 or {gates}, {shape[0]}, {shape[1]}) "
+            f"(one mask, or one per gate), received shape {masks.shape}.")
+    return masks.astype(dtype, copy=False)
+
+
+def _arguments(op: str, gates: int, inputs, kernel, recurrent_kernel, bias,
+               bias_shape, initial_state, n_states: int, mask, input_masks,
+               recurrent_masks):
+    """Converts and checks a fused op's arguments; returns them ready to apply."""
+    x = as_float(inputs, op)
+    if x.ndim != 3 or x.shape[1] == 0:
+        raise ValueError(
+            f"{op}: inputs must have shape (batch, timesteps, features) with at "
+            f"least one timestep, received shape {x.shape}.")
+    batch, steps, features = x.shape
+    dtype = x.data.dtype
+    kernel = as_tensor(kernel, dtype)
+    recurrent_kernel = as_tensor(recurrent_kernel, dtype)
+    units = recurrent_kernel.shape[0]
+    if kernel.shape != (features, gates * units) or \
+            recurrent_kernel.shape != (units, gates * units):
+        raise ValueError(
+            f"{op}: expected kernel ({features}, {gates}*units) and recurrent_kernel "
+            f"(units, {gates}*units) for {features} input features; received "
+            f"kernel {kernel.shape} and recurrent_kernel {recurrent_kernel.shape}.")
+    if initial_state is None:
+        states = [Tensor._wrap(get_array_module(x.data).zeros((batch, units), dtype))
+                  for _ in range(n_states)]
+    else:
+        states = list(initial_state) if isinstance(initial_state, (list, tuple)) \
+            else [initial_state]
+        states = [as_tensor(s, dtype) for s in states]
+        if len(states) != n_states or any(s.shape != (batch, units) for s in states):
+            raise ValueError(
+                f"{op}: initial_state must be {n_states} tensor(s) of shape "
+                f"({batch}, {units}), received shapes {[s.shape for s in states]}.")
+    extra = []
+    if bias is not None:
+        bias = as_tensor(bias, dtype)
+        if bias.shape != bias_shape(units):
+            raise ValueError(f"{op}: bias must have shape {bias_shape(units)}, "
+                             f"received {bias.shape}.")
+        extra = [bias]
+    if mask is not None:
+        mask = mask.data if isinstance(mask, Tensor) else convert_to_array(mask)
+        mask = mask.astype(bool, copy=False)
+        if mask.shape != (batch, steps):
+            raise ValueError(f"{op}: mask must have shape (batch, timesteps) = "
+                             f"{(batch, steps)}, received {mask.shape}.")
+    input_masks = _dropout_masks(op, "input_dropout_masks", input_masks, gates,
+                                 (batch, features), dtype)
+    recurrent_masks = _dropout_masks(op, "recurrent_dropout_masks",
+                                     recurrent_masks, gates, (batch, units), dtype)
+    return [x, kernel, recurrent_kernel, *states, *extra], mask, input_masks, \
+        recurrent_masks
