@@ -113,12 +113,16 @@ bool = _np.dtype("bool")  # noqa: A001 - the TF name
 # The Keras stack (layers, models, training, ...) loads on first use, so that
 # `import baro` for tensors and autodiff stays fast (docs/architecture.md).
 _LAZY = {"keras", "layers", "models", "losses", "metrics", "optimizers", "image",
-         "datasets",
+         "datasets", "plot", "evaluation",
          "callbacks", "activations", "initializers", "regularizers", "constraints",
          "saving", "training", "testing"}
 
 
 def __getattr__(name: str):
+    if name == "evaluate_robustness":
+        from baro.evaluation import evaluate_robustness
+
+        return evaluate_robustness
     if name in _LAZY:
         module = _importlib.import_module(f"baro.{name}")
         globals()[name] = module

@@ -6,6 +6,7 @@ from baro.keras import (
     backend,
     callbacks,
     constraints,
+    datasets,
     initializers,
     layers,
     losses,
@@ -20,6 +21,6 @@ from baro.models import Model, Sequential
 
 __all__ = [
     "Input", "Layer", "Model", "Sequential", "activations", "backend", "callbacks",
-    "constraints", "initializers", "layers", "losses", "metrics", "models",
+    "constraints", "datasets", "initializers", "layers", "losses", "metrics", "models",
     "optimizers", "regularizers", "utils",
 ]

@@ -73,6 +73,7 @@ from baro.layers.preprocessing.random_translation import RandomTranslation
 from baro.layers.preprocessing.random_zoom import RandomZoom
 from baro.layers.preprocessing.rescaling import Rescaling
 from baro.layers.preprocessing.resizing import Resizing
+from baro.layers.preprocessing.text_vectorization import TextVectorization
 from baro.layers.regularization.activity_regularization import ActivityRegularization
 from baro.layers.regularization.dropout import Dropout
 from baro.layers.regularization.gaussian_dropout import GaussianDropout
@@ -183,6 +184,7 @@ __all__ = sorted(
         "SpatialDropout1D",
         "SpatialDropout2D",
         "Subtract",
+        "TextVectorization",
         "SymbolicTensor",
         "TimeDistributed",
         "UnitNormalization",

@@ -7,6 +7,17 @@ from baro.saving.registry import register_serializable
 from baro.training import Trainer
 
 
+def _serialize_nested(value):
+    """compile() arguments as JSON: lists/dicts kept, objects and functions named."""
+    from baro.saving.serialization import serialize
+
+    if isinstance(value, (list, tuple)):
+        return [_serialize_nested(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _serialize_nested(v) for k, v in value.items()}
+    return serialize(value)
+
+
 def _is_functional_call(args, kwargs) -> bool:
     return "inputs" in kwargs or "outputs" in kwargs or len(args) >= 2
 
@@ -118,7 +129,6 @@ class Model(Trainer, Layer):
 
         if not self.compiled:
             return None
-        loss = self.loss
         return {"optimizer": serialize(self.optimizer),
-                "loss": loss if isinstance(loss, (str, list, dict)) or loss is None
-                else serialize(loss)}
+                **{key: _serialize_nested(value)
+                   for key, value in self._compile_args.items()}}

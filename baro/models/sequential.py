@@ -115,6 +115,7 @@ class Sequential(Model):
         x = self._input_layer.output_tensor
         for layer in self._stack:
             x = layer(x)
+        self._symbolic_output = x
         self._build_shapes_arg = tuple(input_shape)
         self.built = True
 
@@ -141,6 +142,33 @@ class Sequential(Model):
     @property
     def output_shape(self):
         return self._stack[-1].output_shape
+
+    @property
+    def inputs(self) -> list:
+        """The symbolic input, once built (so `Model(seq.inputs, ...)` works)."""
+        self._require_built("inputs")
+        return [self._input_layer.output_tensor]
+
+    @property
+    def outputs(self) -> list:
+        """The symbolic output, once built."""
+        self._require_built("outputs")
+        return [self._symbolic_output]
+
+    @property
+    def input(self):
+        return self.inputs[0]
+
+    @property
+    def output(self):
+        return self.outputs[0]
+
+    def _require_built(self, what: str) -> None:
+        if not self.built or self._input_layer is None:
+            raise AttributeError(
+                f"Sequential model {self.name!r} has no {what} yet: it is built once "
+                "its input shape is known (an Input first layer, input_shape=, or "
+                "a first call).")
 
     def get_config(self) -> dict:
         layers = [serialize(layer) for layer in self._stack]

@@ -14,6 +14,8 @@ import tempfile
 
 import numpy as np
 
+from baro.utils.file_utils import default_permissions
+
 _DTYPES = {"F16": "float16", "F32": "float32", "F64": "float64", "I8": "int8",
            "I16": "int16", "I32": "int32", "I64": "int64", "U8": "uint8",
            "U16": "uint16", "U32": "uint32", "U64": "uint64", "BOOL": "bool"}
@@ -30,6 +32,7 @@ def atomic_write(path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        default_permissions(tmp)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

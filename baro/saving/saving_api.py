@@ -88,6 +88,18 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
     safetensors.atomic_write(filepath, buffer.getvalue())
 
 
+def _deserialize_nested(value, custom_objects):
+    """Undoes Model.compile_config: config dicts become objects again; names stay
+    names (compile resolves them)."""
+    if isinstance(value, dict) and "class_name" in value:
+        return deserialize(value, custom_objects)
+    if isinstance(value, dict):
+        return {k: _deserialize_nested(v, custom_objects) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deserialize_nested(v, custom_objects) for v in value]
+    return value
+
+
 def load_model(filepath, custom_objects: dict | None = None, compile: bool = True,
                safe_mode: bool = True):
     """Rebuilds a model saved by `save_model`; no code from the file runs.
@@ -116,7 +128,9 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
         optimizer = compile_config.get("optimizer")
         optimizer = deserialize(optimizer, custom_objects, "optimizer") \
             if isinstance(optimizer, dict) else optimizer
-        model.compile(optimizer=optimizer, loss=compile_config.get("loss"))
+        model.compile(optimizer=optimizer, **{
+            key: _deserialize_nested(compile_config.get(key), custom_objects)
+            for key in ("loss", "loss_weights", "metrics", "weighted_metrics")})
     return model
 
 

@@ -68,6 +68,8 @@ class TrainerBase:
         """
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
+        self._compile_args = {"loss": loss, "loss_weights": loss_weights,
+                              "metrics": metrics, "weighted_metrics": weighted_metrics}
         names = self._output_names()
         self.compiled_loss = CompiledLoss(loss, loss_weights, names) \
             if loss is not None else None

@@ -9,6 +9,9 @@ import pytest
 
 from baro.datasets import mnist
 from baro.datasets.idx import read_idx
+from baro.utils.file_utils import DownloadError
+from tests.datasets.conftest import serve
+from tests.utils.test_file_utils import refused_url
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"
 
@@ -76,3 +79,41 @@ def test_real_mnist_test_set():
     assert y.shape == (10000,) and set(np.unique(y)) == set(range(10))
     assert y[:5].tolist() == [7, 2, 1, 0, 4]
     assert 30 < x.mean() < 40  # MNIST's mean pixel value is ~33
+
+
+def _npz_bytes(tmp_path) -> bytes:
+    path = tmp_path / "src.npz"
+    np.savez(path, x_train=np.full((3, 28, 28), 7, np.uint8),
+             y_train=np.arange(3, dtype=np.uint8),
+             x_test=np.zeros((2, 28, 28), np.uint8), y_test=np.ones(2, np.uint8))
+    return path.read_bytes()
+
+
+def test_download_checks_the_hash_and_caches(tmp_path, home, server, monkeypatch):
+    url, sha = serve(server, "mnist.npz", _npz_bytes(tmp_path))
+    monkeypatch.setattr(mnist, "ORIGIN", [url])
+    monkeypatch.setattr(mnist, "SHA256", sha)
+    (x_train, y_train), (x_test, _) = mnist.load_data()
+    assert x_train.shape == (3, 28, 28) and y_train.tolist() == [0, 1, 2]
+    assert (home / "datasets" / "mnist.npz").exists()
+    mnist.load_data()
+    assert server.hits == ["/mnist.npz"]
+
+
+def test_offline_without_cache_says_where_to_put_the_file(home, monkeypatch):
+    monkeypatch.setattr(mnist, "ORIGIN", [refused_url()])
+    with pytest.raises(DownloadError) as info:
+        mnist.load_data()
+    assert str(home / "datasets" / "mnist.npz") in str(info.value)
+    assert "path=" in str(info.value)
+
+
+def test_missing_user_path_is_a_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No file or folder"):
+        mnist.load_data(str(tmp_path / "nowhere" / "mnist.npz"))
+
+
+def test_npz_without_keras_keys_is_explained(tmp_path):
+    np.savez(tmp_path / "odd.npz", images=np.zeros(2))
+    with pytest.raises(ValueError, match="x_train"):
+        mnist.load_data(str(tmp_path / "odd.npz"))

@@ -192,3 +192,14 @@ def test_save_and_load_model_and_weights(tmp_path, rng):
     wrong = Sequential([layers.Dense(5, input_dim=3)])
     with pytest.raises(ValueError, match="weights"):
         wrong.load_weights(weights_path)
+
+
+def test_sequential_exposes_symbolic_inputs_and_outputs():
+    model = Sequential([Input(shape=(4,)), layers.Dense(3, name="hidden"),
+                        layers.Dense(2)])
+    assert model.input.shape == (None, 4)
+    assert model.output.shape == (None, 2)
+    features = Model(model.inputs, model.get_layer("hidden").output)
+    assert features(np.ones((5, 4))).shape == (5, 3)
+    with pytest.raises(AttributeError, match="no inputs yet"):
+        _ = Sequential([layers.Dense(2)]).inputs

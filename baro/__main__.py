@@ -1,0 +1,7 @@
+"""`python -m baro quickstart` / `python -m baro info`."""
+
+import sys
+
+from baro.cli import main
+
+sys.exit(main())
