@@ -154,9 +154,10 @@ def _pictures(out: Path, histories, results, x_test, y_test) -> list[str]:
     baro.plot.mistakes(results["cnn"]["model"], results["cnn"]["x_test"], y_test,
                        path=path)
     written.append(str(path))
-    path = out / "robustness.png"
-    results["cnn"]["robustness"].plot(path=path)
-    written.append(str(path))
+    for name in ("mlp", "cnn"):
+        path = out / f"{name}_robustness.png"
+        results[name]["robustness"].plot(path=path)
+        written.append(str(path))
     return written
 
 

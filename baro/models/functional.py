@@ -57,6 +57,9 @@ class Functional(Model):
     def __init__(self, inputs, outputs, name: str | None = None,
                  trainable: bool = True, **kwargs) -> None:
         super().__init__(name=name, trainable=trainable, **kwargs)
+        # outputs=[y] is one output, as in tf.keras: predict returns one array.
+        if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
+            outputs = outputs[0]
         self._inputs_struct = inputs
         self._outputs_struct = outputs
         self.inputs = flatten(inputs)

@@ -39,3 +39,37 @@ def test_mnist_lstm_quick():
 
 def test_addition_rnn_quick():
     assert run("addition_rnn.py") >= 0.30
+
+
+@needs_mnist
+def test_mnist_mlp_quick():
+    assert run("mnist_mlp.py") >= 0.88
+
+
+def test_xor_keras():
+    assert run("xor.py") == 4
+
+
+def test_save_and_reload():
+    assert run("save_and_reload.py") > 0.5
+
+
+def test_temperature_polynomial_quick():
+    assert run("temperature_polynomial.py") < 4.0
+
+
+def test_sine_fit_quick():
+    assert run("sine_fit.py") < 0.05
+
+
+def test_text_classification_quick():
+    assert run("text_classification.py") >= 0.75
+
+
+BOSTON = EXAMPLES.parents[1] / "shared" / "data" / "boston_housing"
+
+
+@pytest.mark.skipif(not (BOSTON / "BostonHousing.csv").exists(),
+                    reason="Boston CSV not found (../shared/data/boston_housing)")
+def test_boston_housing_quick():
+    assert run("boston_housing.py") < 6.0
