@@ -57,8 +57,8 @@ def main(argv: list[str]) -> float:
     model.fit(x_train, y_train, epochs=4 if quick else 10, batch_size=32, verbose=0)
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     print(f"accuracy on 500 new reviews: {accuracy:.3f} (loss {loss:.3f})")
-    print(f'"{test_texts[0]}" -> {float(model.predict(x_test[:1], verbose=0)[0, 0]):.2f}'
-          f" (label {int(y_test[0])})")
+    score = float(model.predict(x_test[:1], verbose=0)[0, 0])
+    print(f'"{test_texts[0]}" -> {score:.2f} (label {int(y_test[0])})')
     target = 0.75 if quick else 0.90
     if accuracy < target:
         raise SystemExit(f"accuracy {accuracy:.3f} below the target {target}")
