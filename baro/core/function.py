@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from baro.core import grad_mode
+from baro.core import grad_mode, tracing
 from baro.core.tensor import Tensor
 
 
@@ -33,6 +33,9 @@ class Function:
     saved: tuple | None = None
     generation: int = 0
     n_outputs: int = 1
+    # False for ops whose output carries no gradient (comparisons, argmax): they
+    # run and are traced like any op, but are never linked into the graph.
+    differentiable: bool = True
     # Gradients arriving for this node's outputs while backward runs.
     grads: list | None = None
 
@@ -61,26 +64,32 @@ class Function:
             kind = TypeError if isinstance(err, TypeError) else ValueError
             raise kind(self._describe(inputs, err)) from err
         record = False
-        if grad_mode.enabled:
+        if grad_mode.enabled and self.differentiable:
             for x in inputs:
                 if x.requires_grad:
                     record = True
                     break
         if not record:
             if type(out) is tuple:
-                return tuple(Tensor._wrap(y) for y in out)
-            return Tensor._wrap(out)
-        self.inputs = inputs
-        generation = 0
-        for x in inputs:
-            creator = x.creator
-            if creator is not None and creator.generation > generation:
-                generation = creator.generation
-        self.generation = generation + 1
-        if type(out) is tuple:
-            self.n_outputs = len(out)
-            return tuple(Tensor._wrap(y, self, i) for i, y in enumerate(out))
-        return Tensor._wrap(out, self)
+                result = tuple(Tensor._wrap(y) for y in out)
+            else:
+                result = Tensor._wrap(out)
+        else:
+            self.inputs = inputs
+            generation = 0
+            for x in inputs:
+                creator = x.creator
+                if creator is not None and creator.generation > generation:
+                    generation = creator.generation
+            self.generation = generation + 1
+            if type(out) is tuple:
+                self.n_outputs = len(out)
+                result = tuple(Tensor._wrap(y, self, i) for i, y in enumerate(out))
+            else:
+                result = Tensor._wrap(out, self)
+        if tracing.active is not None:
+            tracing.active.append((self, inputs, result))
+        return result
 
     def _describe(self, inputs, err, domain: bool = False) -> str:
         shapes = ", ".join(

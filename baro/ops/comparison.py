@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from baro.core.tensor import Tensor
+from baro.ops.casting import NoGrad
 from baro.ops.convert import as_tensor, binary_operands
 
 
@@ -12,11 +12,12 @@ def _compare(ufunc, op):
     def compare(x1, x2):
         a, b = binary_operands(x1, x2)
         try:
-            return Tensor._wrap(ufunc(a.data, b.data))
-        except ValueError as err:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
             raise ValueError(
-                f"{op}: {err}. Received shapes {a.shape} and {b.shape}."
+                f"{op}: shapes {a.shape} and {b.shape} do not broadcast together."
             ) from None
+        return NoGrad(ufunc, op).apply(a, b)
 
     compare.__name__ = op
     compare.__doc__ = f"Elementwise `{op}` with broadcasting; a bool tensor."
@@ -36,31 +37,31 @@ logical_xor = _compare(np.logical_xor, "logical_xor")
 
 def logical_not(x):
     """Elementwise logical not; a bool tensor."""
-    return Tensor._wrap(np.logical_not(as_tensor(x).data))
+    return NoGrad(np.logical_not, "logical_not").apply(as_tensor(x))
 
 
 def isnan(x):
     """True where x is NaN."""
-    return Tensor._wrap(np.isnan(as_tensor(x).data))
+    return NoGrad(np.isnan, "isnan").apply(as_tensor(x))
 
 
 def isinf(x):
     """True where x is +inf or -inf."""
-    return Tensor._wrap(np.isinf(as_tensor(x).data))
+    return NoGrad(np.isinf, "isinf").apply(as_tensor(x))
 
 
 def isfinite(x):
     """True where x is neither NaN nor infinite."""
-    return Tensor._wrap(np.isfinite(as_tensor(x).data))
+    return NoGrad(np.isfinite, "isfinite").apply(as_tensor(x))
 
 
 def floor_divide(x1, x2):
     """Elementwise `x1 // x2` (piecewise constant: no gradient)."""
     a, b = binary_operands(x1, x2)
-    return Tensor._wrap(np.floor_divide(a.data, b.data))
+    return NoGrad(np.floor_divide, "floor_divide").apply(a, b)
 
 
 def mod(x1, x2):
     """Elementwise `x1 % x2` with the divisor's sign, as Python (no gradient)."""
     a, b = binary_operands(x1, x2)
-    return Tensor._wrap(np.mod(a.data, b.data))
+    return NoGrad(np.mod, "mod").apply(a, b)

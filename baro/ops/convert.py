@@ -7,6 +7,7 @@ import numpy as np
 from baro.backend.arrays import convert_to_array
 from baro.backend.config import floatx
 from baro.core.tensor import Tensor
+from baro.ops.casting import cast_tensor
 
 _PY_SCALARS = (int, float, bool)
 
@@ -16,9 +17,7 @@ def as_tensor(x, dtype=None) -> Tensor:
     if isinstance(x, Tensor):
         if dtype is None or x.data.dtype == dtype:
             return x
-        from baro.ops.math import cast
-
-        return cast(x, dtype)
+        return cast_tensor(x, np.dtype(dtype))
     return Tensor._wrap(convert_to_array(x, dtype))
 
 
@@ -29,7 +28,7 @@ def as_float(x, op: str = "op") -> Tensor:
     if kind == "f":
         return t
     if kind in "biu":
-        return Tensor._wrap(t.data.astype(floatx()))
+        return cast_tensor(t, np.dtype(floatx()))
     raise TypeError(f"{op}: expected a numeric tensor, received dtype {t.data.dtype}.")
 
 
@@ -64,7 +63,7 @@ def _scalar_like(value, other: Tensor) -> Tensor:
 def _with_scalar(t: Tensor, value) -> tuple[Tensor, Tensor]:
     # An integer tensor meeting a Python float becomes floatx, as in Keras.
     if isinstance(value, float) and t.data.dtype.kind in "iub":
-        t = Tensor._wrap(t.data.astype(floatx()))
+        t = cast_tensor(t, np.dtype(floatx()))
     return t, _scalar_like(value, t)
 
 
@@ -76,9 +75,9 @@ def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     fa = da.kind == "f"
     fb = db.kind == "f"
     if fa and not fb:
-        return a, Tensor._wrap(b.data.astype(da))
+        return a, cast_tensor(b, da)
     if fb and not fa:
-        return Tensor._wrap(a.data.astype(db)), b
+        return cast_tensor(a, db), b
     return a, b
 
 

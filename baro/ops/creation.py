@@ -8,6 +8,7 @@ from baro.backend import random as backend_random
 from baro.backend.arrays import convert_to_array, xp
 from baro.backend.config import floatx, standardize_dtype
 from baro.core.tensor import Tensor
+from baro.ops.casting import NoGrad
 from baro.ops.convert import as_tensor
 
 
@@ -107,25 +108,35 @@ def linspace(start, stop, num: int, dtype=None) -> Tensor:
         standardize_dtype(dtype)))
 
 
+# Random draws are ops without inputs: a replayed graph (TF1 Session) draws anew.
+
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None) -> Tensor:
     """Normal draws (`tf.random.normal`); `seed` as in `baro.backend.random`."""
-    return Tensor._wrap(backend_random.normal(_shape(shape), mean, stddev, dtype, seed))
+    shape = _shape(shape)
+    return NoGrad(lambda: backend_random.normal(shape, mean, stddev, dtype, seed),
+                  "random_normal").apply()
 
 
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None) -> Tensor:
     """Uniform draws in [minval, maxval) (`tf.random.uniform`)."""
-    return Tensor._wrap(
-        backend_random.uniform(_shape(shape), minval, maxval, dtype, seed))
+    shape = _shape(shape)
+    return NoGrad(lambda: backend_random.uniform(shape, minval, maxval, dtype, seed),
+                  "random_uniform").apply()
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None) -> Tensor:
     """Normal draws redrawn beyond two standard deviations."""
-    return Tensor._wrap(
-        backend_random.truncated_normal(_shape(shape), mean, stddev, dtype, seed))
+    shape = _shape(shape)
+
+    def draw():
+        return backend_random.truncated_normal(shape, mean, stddev, dtype, seed)
+
+    return NoGrad(draw, "truncated_normal").apply()
 
 
 def shuffle(x, seed=None) -> Tensor:
     """x with its first axis randomly permuted (`tf.random.shuffle`)."""
-    x = as_tensor(x)
-    order = backend_random.permutation(x.shape[0], seed=seed)
-    return Tensor._wrap(x.data[order])
+    def permute(a):
+        return a[backend_random.permutation(a.shape[0], seed=seed)]
+
+    return NoGrad(permute, "shuffle").apply(as_tensor(x))

@@ -8,6 +8,7 @@ from baro.backend.arrays import convert_to_array, get_array_module
 from baro.backend.config import floatx, standardize_dtype
 from baro.core.function import Function
 from baro.core.tensor import Tensor
+from baro.ops.casting import NoGrad, cast_tensor
 from baro.ops.convert import as_tensor, binary_operands, normalize_axis
 
 
@@ -44,40 +45,42 @@ class Take(Function):
 
     hint = "Indices must lie in [-n, n) for an axis of size n."
 
-    def __init__(self, indices, axis: int) -> None:
-        self.indices = indices
+    def __init__(self, axis: int) -> None:
         self.axis = axis
 
-    def forward(self, x):
+    def forward(self, x, indices):
         self.in_shape = x.shape
-        return get_array_module(x).take(x, self.indices, axis=self.axis)
+        self.saved = (indices,)
+        return get_array_module(x).take(x, indices, axis=self.axis)
 
     def backward(self, g):
+        (indices,) = self.saved
         xp = get_array_module(g)
         axis = self.axis
         grad = xp.zeros(self.in_shape, g.dtype)
         if axis == 0:
-            _scatter_add(xp, grad, self.indices, g)
-            return grad
-        index_ndim = np.ndim(self.indices)
+            _scatter_add(xp, grad, indices, g)
+            return grad, None
+        index_ndim = np.ndim(indices)
         moved = xp.moveaxis(g, tuple(range(axis, axis + index_ndim)),
                             tuple(range(index_ndim)))
-        _scatter_add(xp, xp.moveaxis(grad, axis, 0), self.indices, moved)
-        return grad
+        _scatter_add(xp, xp.moveaxis(grad, axis, 0), indices, moved)
+        return grad, None
 
 
 class TakeAlongAxis(Function):
     """y = take_along_axis(x, indices, axis);  dx = g added back at the indices."""
 
-    def __init__(self, indices, axis: int) -> None:
-        self.indices = indices
+    def __init__(self, axis: int) -> None:
         self.axis = axis
 
-    def forward(self, x):
+    def forward(self, x, indices):
         self.in_shape = x.shape
-        return get_array_module(x).take_along_axis(x, self.indices, axis=self.axis)
+        self.saved = (indices,)
+        return get_array_module(x).take_along_axis(x, indices, axis=self.axis)
 
     def backward(self, g):
+        (indices,) = self.saved
         xp = get_array_module(g)
         grad = xp.zeros(self.in_shape, g.dtype)
         # The forward's own fancy index (as NumPy builds it): arange(n_d) along
@@ -87,9 +90,9 @@ class TakeAlongAxis(Function):
             xp.arange(n).reshape((1,) * d + (n,) + (1,) * (ndim - d - 1))
             for d, n in enumerate(self.in_shape)
         ]
-        index[self.axis] = self.indices
+        index[self.axis] = indices
         _scatter_add(xp, grad, tuple(index), g)
-        return grad
+        return grad, None
 
 
 class Where(Function):
@@ -97,16 +100,15 @@ class Where(Function):
 
     hint = "condition, x1 and x2 must broadcast together."
 
-    def __init__(self, condition) -> None:
-        self.condition = condition
-
-    def forward(self, a, b):
-        return get_array_module(a).where(self.condition, a, b)
+    def forward(self, condition, a, b):
+        self.saved = (condition,)
+        return get_array_module(a).where(condition, a, b)
 
     def backward(self, g):
+        (condition,) = self.saved
         xp = get_array_module(g)
         zero = xp.zeros((), g.dtype)
-        return xp.where(self.condition, g, zero), xp.where(self.condition, zero, g)
+        return None, xp.where(condition, g, zero), xp.where(condition, zero, g)
 
 
 def _index_part(part):
@@ -160,7 +162,8 @@ def take(x, indices, axis=None):
         IndexError: For indices outside [-n, n).
     """
     x = as_tensor(x)
-    indices = _integer_indices(indices, "take")
+    index_tensor = _integer_indices(indices, "take")
+    indices = index_tensor.data
     if axis is None:
         from baro.ops.shape import reshape
 
@@ -174,7 +177,7 @@ def take(x, indices, axis=None):
             f"{x.shape}; received values from {int(indices.min())} to "
             f"{int(indices.max())}."
         )
-    return Take(indices, axis).apply(x)
+    return Take(axis).apply(x, index_tensor)
 
 
 def gather(params, indices, axis: int = 0):
@@ -186,7 +189,8 @@ def take_along_axis(x, indices, axis=None):
     """Picks x's elements along `axis` at `indices` (same ndim as x; the other
     axes broadcast). `axis=None` works on the flattened x and 1-D indices."""
     x = as_tensor(x)
-    indices = _integer_indices(indices, "take_along_axis")
+    index_tensor = _integer_indices(indices, "take_along_axis")
+    indices = index_tensor.data
     if axis is None:
         from baro.ops.shape import reshape
 
@@ -198,7 +202,7 @@ def take_along_axis(x, indices, axis=None):
             f"take_along_axis: indices have {indices.ndim} dims, x has {x.ndim} "
             f"(shape {x.shape}); they must match."
         )
-    return TakeAlongAxis(indices, axis).apply(x)
+    return TakeAlongAxis(axis).apply(x, index_tensor)
 
 
 def where(condition, x1=None, x2=None):
@@ -207,15 +211,16 @@ def where(condition, x1=None, x2=None):
     With only `condition`, returns the indices of true elements, one int tensor
     per axis (as `keras.ops.where`).
     """
-    cond = condition.data if isinstance(condition, Tensor) else \
-        convert_to_array(condition)
-    cond = cond.astype(bool, copy=False)
+    cond = cast_tensor(as_tensor(condition), np.dtype(bool))
     if x1 is None and x2 is None:
-        return tuple(Tensor._wrap(i.astype("int32")) for i in cond.nonzero())
+        def nonzero(c):
+            return tuple(i.astype("int32") for i in c.nonzero())
+
+        return NoGrad(nonzero, "where").apply(cond)
     if x1 is None or x2 is None:
         raise ValueError("where: give both x1 and x2, or neither.")
     a, b = binary_operands(x1, x2)
-    return Where(cond).apply(a, b)
+    return Where().apply(cond, a, b)
 
 
 def one_hot(indices, depth=None, on_value=None, off_value=None, axis: int = -1,
@@ -237,25 +242,34 @@ def one_hot(indices, depth=None, on_value=None, off_value=None, axis: int = -1,
     depth = int(depth)
     labels = _integer_indices(indices, "one_hot")
     dtype = standardize_dtype(dtype or floatx())
-    xp = get_array_module(labels)
-    on = xp.asarray(1 if on_value is None else on_value, dtype=dtype)
-    off = xp.asarray(0 if off_value is None else off_value, dtype=dtype)
-    # Out-of-range (and negative) labels match no class: an all-off row.
-    hit = labels[..., None] == xp.arange(depth)
-    result = xp.where(hit, on, off)
+    on_value = 1 if on_value is None else on_value
+    off_value = 0 if off_value is None else off_value
     if axis != -1 and axis != labels.ndim:
         (axis,) = normalize_axis(axis, labels.ndim + 1, "one_hot")
-        result = xp.moveaxis(result, -1, axis)
-    return Tensor._wrap(result)
+
+    def encode(ids):
+        xp = get_array_module(ids)
+        on = xp.asarray(on_value, dtype=dtype)
+        off = xp.asarray(off_value, dtype=dtype)
+        # Out-of-range (and negative) labels match no class: an all-off row.
+        result = xp.where(ids[..., None] == xp.arange(depth), on, off)
+        if axis != -1 and axis != ids.ndim:
+            result = xp.moveaxis(result, -1, axis)
+        return result
+
+    return NoGrad(encode, "one_hot").apply(labels)
 
 
-def _integer_indices(indices, op):
+def _integer_indices(indices, op) -> Tensor:
+    """`indices` as an integer Tensor (a Tensor input keeps its identity, so a
+    traced graph recomputes it)."""
     if isinstance(indices, (list, tuple)) and len(indices) == 0:
         indices = np.zeros(0, np.int32)
-    array = indices.data if isinstance(indices, Tensor) else convert_to_array(indices)
-    if array.dtype.kind not in "iu":
+    tensor = indices if isinstance(indices, Tensor) else \
+        Tensor._wrap(convert_to_array(indices))
+    if tensor.data.dtype.kind not in "iu":
         raise TypeError(
-            f"{op}: indices must be integers, received dtype {array.dtype}. "
+            f"{op}: indices must be integers, received dtype {tensor.data.dtype}. "
             "Convert them with baro.cast(indices, 'int32')."
         )
-    return array
+    return tensor

@@ -10,6 +10,7 @@ from baro.backend.config import standardize_dtype
 from baro.core.function import Function
 from baro.core.tensor import Tensor
 from baro.ops import special
+from baro.ops.casting import Cast, NoGrad
 from baro.ops.convert import as_float, as_tensor
 
 
@@ -150,17 +151,16 @@ class Clip(Function):
         return g * inside
 
 
-class Cast(Function):
-    """y = x as another float dtype;  dx = g cast back (done by the engine)."""
+class StopGradient(Function):
+    """y = x;  no gradient flows back (the output is never linked)."""
 
-    def __init__(self, dtype) -> None:
-        self.dtype = dtype
+    differentiable = False
 
     def forward(self, x):
-        return x.astype(self.dtype)
+        return x
 
     def backward(self, g):
-        return g
+        return None
 
 
 def exp(x):
@@ -209,8 +209,7 @@ def abs(x):  # noqa: A001 - the TF/Keras name
 
 def sign(x):
     """-1, 0 or 1 by the sign of x. Its gradient is 0 everywhere (not recorded)."""
-    x = as_tensor(x)
-    return Tensor._wrap(np.sign(x.data))
+    return NoGrad(np.sign, "sign").apply(as_tensor(x))
 
 
 def sin(x):
@@ -256,27 +255,26 @@ def cast(x, dtype):
     dtype = np.dtype(standardize_dtype(dtype))
     if x.data.dtype == dtype:
         return x
-    if dtype.kind == "f" and x.data.dtype.kind == "f":
-        return Cast(dtype).apply(x)
-    return Tensor._wrap(x.data.astype(dtype))
+    if x.data.dtype.kind != "f":  # an integer source has no gradient to pass
+        return NoGrad(lambda a: a.astype(dtype), "cast").apply(x)
+    return Cast(dtype).apply(x)
 
 
 def stop_gradient(x):
     """Returns x's value with no gradient flowing back through it."""
-    x = as_tensor(x)
-    return Tensor._wrap(x.data)
+    return StopGradient().apply(as_tensor(x))
 
 
 def floor(x):
     """Largest integer <= x, elementwise (not differentiable: no gradient)."""
-    return Tensor._wrap(np.floor(as_tensor(x).data))
+    return NoGrad(np.floor, "floor").apply(as_tensor(x))
 
 
 def ceil(x):
     """Smallest integer >= x, elementwise (no gradient)."""
-    return Tensor._wrap(np.ceil(as_tensor(x).data))
+    return NoGrad(np.ceil, "ceil").apply(as_tensor(x))
 
 
 def round(x):  # noqa: A001 - the TF/Keras name
     """Rounds half to even, as NumPy and TF do (no gradient)."""
-    return Tensor._wrap(np.round(as_tensor(x).data))
+    return NoGrad(np.round, "round").apply(as_tensor(x))

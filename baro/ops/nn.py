@@ -7,61 +7,86 @@ import numpy as np
 from baro.backend import random as backend_random
 from baro.backend.arrays import get_array_module
 from baro.core.function import Function
-from baro.core.tensor import Tensor
+from baro.ops.casting import cast_tensor
 from baro.ops.convert import as_float, as_tensor, normalize_axis
 
 
 class Dropout(Function):
-    """y = x * mask / (1 - rate), mask ~ Bernoulli(1 - rate);  dx = g * the same."""
+    """y = x * mask / (1 - rate), mask ~ Bernoulli(1 - rate);  dx = g * the same.
 
-    def __init__(self, scaled_mask) -> None:
-        self.scaled_mask = scaled_mask
+    The mask is drawn in forward, so a replayed graph draws a new one each run.
+    """
+
+    def __init__(self, rate: float, mask_shape, seed) -> None:
+        self.rate = rate
+        self.mask_shape = mask_shape
+        self.seed = seed
 
     def forward(self, x):
-        return x * self.scaled_mask
+        draws = backend_random.random_float_mask(self.mask_shape, x.dtype,
+                                                 seed=self.seed)
+        scaled_mask = (draws >= self.rate) * x.dtype.type(1.0 / (1.0 - self.rate))
+        self.saved = (scaled_mask,)
+        return x * scaled_mask
 
     def backward(self, g):
-        return g * self.scaled_mask
+        return g * self.saved[0]
+
+
+def _log_softmax(logits, axis):
+    xp = get_array_module(logits)
+    z = logits - logits.max(axis=axis, keepdims=True)
+    return z - xp.log(xp.exp(z).sum(axis=axis, keepdims=True))
 
 
 class SoftmaxCrossEntropy(Function):
     """loss = -sum(p * log_softmax(z)) over the class axis, per sample.
 
     d loss / dz = (softmax(z) * sum(p) - p) * g, which is softmax(z) - p for
-    labels that sum to one; d loss / dp = -log_softmax(z) * g (soft labels only).
-    Integer labels are turned into the picked log-probability, never a one-hot.
+    labels that sum to one; d loss / dp = -log_softmax(z) * g (soft labels).
     """
 
-    def __init__(self, axis: int, sparse_labels=None) -> None:
+    def __init__(self, axis: int) -> None:
         self.axis = axis
-        self.sparse_labels = sparse_labels
 
-    def forward(self, logits, labels=None):
-        xp = get_array_module(logits)
-        z = logits - logits.max(axis=self.axis, keepdims=True)
-        log_probs = z - xp.log(xp.exp(z).sum(axis=self.axis, keepdims=True))
+    def forward(self, logits, labels):
+        log_probs = _log_softmax(logits, self.axis)
         self.saved = (log_probs, labels)
-        if labels is None:
-            picked = xp.take_along_axis(
-                log_probs, xp.expand_dims(self.sparse_labels, self.axis), self.axis)
-            return -picked.squeeze(self.axis)
         return -(labels * log_probs).sum(axis=self.axis)
 
     def backward(self, g):
         log_probs, labels = self.saved
         xp = get_array_module(log_probs)
         g = xp.expand_dims(g, self.axis)
-        probs = xp.exp(log_probs)
-        if labels is None:
-            grad = probs
-            index = list(xp.indices(self.sparse_labels.shape, sparse=True))
-            index.insert(self.axis, self.sparse_labels)
-            grad[tuple(index)] -= 1
-            return grad * g
         total = labels.sum(axis=self.axis, keepdims=True)
-        g_logits = (probs * total - labels) * g
+        g_logits = (xp.exp(log_probs) * total - labels) * g
         g_labels = -log_probs * g if self.inputs[1].requires_grad else None
         return g_logits, g_labels
+
+
+class SparseSoftmaxCrossEntropy(Function):
+    """loss = -log_softmax(z)[label] per sample (integer labels, never one-hot);
+    d loss / dz = (softmax(z) - onehot(label)) * g."""
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, logits, ids):
+        xp = get_array_module(logits)
+        log_probs = _log_softmax(logits, self.axis)
+        self.saved = (log_probs, ids)
+        picked = xp.take_along_axis(log_probs, xp.expand_dims(ids, self.axis),
+                                    self.axis)
+        return -picked.squeeze(self.axis)
+
+    def backward(self, g):
+        log_probs, ids = self.saved
+        xp = get_array_module(log_probs)
+        grad = xp.exp(log_probs)
+        index = list(xp.indices(ids.shape, sparse=True))
+        index.insert(self.axis, ids)
+        grad[tuple(index)] -= 1
+        return grad * xp.expand_dims(g, self.axis), None
 
 
 class SigmoidBinaryCrossEntropy(Function):
@@ -105,10 +130,7 @@ def dropout(x, rate: float, noise_shape=None, seed=None):
         return x
     shape = x.shape if noise_shape is None else tuple(
         x.shape[i] if n is None else int(n) for i, n in enumerate(noise_shape))
-    draws = backend_random.random_float_mask(shape, x.dtype, seed=seed)
-    keep = draws >= rate
-    scaled_mask = keep * x.data.dtype.type(1.0 / (1.0 - rate))
-    return Dropout(scaled_mask).apply(x)
+    return Dropout(rate, shape, seed).apply(x)
 
 
 def embedding_lookup(params, ids):
@@ -156,7 +178,7 @@ def softmax_cross_entropy(labels, logits, axis: int = -1):
                 f"{n} classes; received values from {int(ids.min())} to "
                 f"{int(ids.max())}."
             )
-        return SoftmaxCrossEntropy(axis, ids).apply(logits)
+        return SparseSoftmaxCrossEntropy(axis).apply(logits, labels)
     if labels.shape != logits.shape:
         raise ValueError(
             f"softmax_cross_entropy: labels have shape {labels.shape} and logits "
@@ -164,9 +186,8 @@ def softmax_cross_entropy(labels, logits, axis: int = -1):
             f"one-hot/probability labels of shape {logits.shape}."
         )
     labels = as_float(labels)
-    if labels.data.dtype != logits.data.dtype:
-        labels = Tensor._wrap(labels.data.astype(logits.data.dtype)) \
-            if not labels.requires_grad else labels
+    if labels.data.dtype != logits.data.dtype and not labels.requires_grad:
+        labels = cast_tensor(labels, logits.data.dtype)
     return SoftmaxCrossEntropy(axis).apply(logits, labels)
 
 
@@ -186,5 +207,5 @@ def sigmoid_binary_cross_entropy(labels, logits):
             f"logits {logits.shape}; they must match."
         )
     if labels.data.dtype != logits.data.dtype and not labels.requires_grad:
-        labels = Tensor._wrap(labels.data.astype(logits.data.dtype))
+        labels = cast_tensor(labels, logits.data.dtype)
     return SigmoidBinaryCrossEntropy().apply(labels, logits)

@@ -12,7 +12,7 @@ import numpy as np
 
 from baro.backend.arrays import get_array_module
 from baro.core.function import Function
-from baro.core.tensor import Tensor
+from baro.ops.casting import NoGrad
 from baro.ops.convert import as_float, as_tensor, normalize_axis
 
 
@@ -342,22 +342,27 @@ def _arg(x, axis, keepdims, op):
     if axis is not None:
         (axis,) = normalize_axis(axis, x.ndim, op)
     _check_not_empty(x.shape, None if axis is None else (axis,), op)
-    fn = x.data.argmax if op == "argmax" else x.data.argmin
-    return Tensor._wrap(fn(axis=axis, keepdims=keepdims).astype("int32"))
+    if op == "argmax":
+        def fn(a):
+            return a.argmax(axis=axis, keepdims=keepdims).astype("int32")
+    else:
+        def fn(a):
+            return a.argmin(axis=axis, keepdims=keepdims).astype("int32")
+    return NoGrad(fn, op).apply(x)
 
 
 def any(x, axis=None, keepdims: bool = False):  # noqa: A001 - the Keras name
     """True where any element along `axis` is nonzero (`tf.reduce_any`)."""
     x = as_tensor(x)
     axis = normalize_axis(axis, x.ndim, "any")
-    return Tensor._wrap(x.data.any(axis=axis, keepdims=keepdims))
+    return NoGrad(lambda a: a.any(axis=axis, keepdims=keepdims), "any").apply(x)
 
 
 def all(x, axis=None, keepdims: bool = False):  # noqa: A001 - the Keras name
     """True where every element along `axis` is nonzero (`tf.reduce_all`)."""
     x = as_tensor(x)
     axis = normalize_axis(axis, x.ndim, "all")
-    return Tensor._wrap(x.data.all(axis=axis, keepdims=keepdims))
+    return NoGrad(lambda a: a.all(axis=axis, keepdims=keepdims), "all").apply(x)
 
 
 def _check_not_empty(shape, axis, op):
