@@ -8,6 +8,8 @@ uint32), as Keras does; NumPy alone would widen int32 to int64.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from baro.backend.arrays import get_array_module
@@ -63,7 +65,7 @@ def _spread(g, shape):
     read-only view.
     """
     xp = get_array_module(g)
-    if int(np.prod(shape)) <= _SPREAD_LIMIT:
+    if math.prod(shape) <= _SPREAD_LIMIT:
         out = xp.empty(shape, g.dtype)
         out[...] = g
         return out

@@ -1,0 +1,257 @@
+"""`tf.train` of TF1: optimizers with TF1's exact update rules, and Saver.
+
+The updates run on raw arrays in place, once per `sess.run(train_op)`:
+
+- GradientDescentOptimizer: var -= lr * g
+- MomentumOptimizer: accum = momentum * accum + g; var -= lr * accum
+  (nesterov: var -= lr * (g + momentum * accum))
+- AdamOptimizer (epsilon 1e-8, as TF1 applies it, "epsilon hat"):
+  t += 1; lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t);
+  m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2;
+  var -= lr_t * m / (sqrt(v) + epsilon)
+  with TF1's precision: the hyperparameters are float32 constants and beta1^t,
+  beta2^t float32 accumulators (multiplied once per step), cast to the
+  variable's dtype, exactly as TF1 builds them.
+- RMSPropOptimizer (ms starts at ones, as in TF1):
+  ms = decay ms + (1 - decay) g^2; mom = momentum mom + lr g / sqrt(ms + eps);
+  var -= mom (centered: ms - mg^2 under the root, mg = decay mg + (1-decay) g)
+- AdagradOptimizer: accum += g^2; var -= lr g / sqrt(accum)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+
+from baro.compat.v1.graph import get_default_graph
+from baro.compat.v1.variables import Operation, global_variables
+from baro.saving import safetensors
+
+
+def _slot(slots: dict, name: str, var, value: float):
+    """The optimizer slot `name` of a variable, created filled with `value`."""
+    array = slots.get(name)
+    if array is None:
+        array = slots[name] = np.full_like(var, value)
+    return array
+
+
+class Optimizer:
+    """TF1 optimizer base: `minimize(loss, var_list=None, global_step=None)`."""
+
+    def __init__(self, learning_rate: float, use_locking: bool = False,
+                 name: str = "Optimizer") -> None:
+        if learning_rate < 0:
+            raise ValueError(f"{name}: learning_rate must be >= 0, received "
+                             f"{learning_rate!r}.")
+        self.learning_rate = float(learning_rate)
+        self.name = name
+        self.slots: dict[int, dict[str, np.ndarray]] = {}
+        self.iterations = 0
+
+    def minimize(self, loss, global_step=None, var_list=None, name=None, **kwargs):
+        """An op that, when run, takes one step down the gradient of `loss`."""
+        return Operation("train", name or self.name, optimizer=self, loss=loss,
+                         var_list=None if var_list is None else list(var_list),
+                         global_step=global_step)
+
+    def apply_dense_updates(self, grads, variables) -> None:
+        """Applies one update to every variable (called by Session.run)."""
+        self.iterations += 1
+        for grad, variable in zip(grads, variables, strict=True):
+            slots = self.slots.setdefault(id(variable), {})
+            self._update(grad, variable.value_holder.data, slots)
+
+    def _update(self, g, var, slots) -> None:
+        raise NotImplementedError
+
+
+class GradientDescentOptimizer(Optimizer):
+    """var -= learning_rate * gradient."""
+
+    def __init__(self, learning_rate: float, use_locking=False,
+                 name="GradientDescent") -> None:
+        super().__init__(learning_rate, use_locking, name)
+
+    def _update(self, g, var, slots) -> None:
+        var -= self.learning_rate * g
+
+
+class MomentumOptimizer(Optimizer):
+    """accum = momentum * accum + g; var -= lr * accum (TF1's momentum form)."""
+
+    def __init__(self, learning_rate: float, momentum: float, use_locking=False,
+                 name="Momentum", use_nesterov: bool = False) -> None:
+        super().__init__(learning_rate, use_locking, name)
+        self.momentum = float(momentum)
+        self.use_nesterov = use_nesterov
+
+    def _update(self, g, var, slots) -> None:
+        accum = _slot(slots, "momentum", var, 0.0)
+        accum *= self.momentum
+        accum += g
+        if self.use_nesterov:
+            var -= self.learning_rate * (g + self.momentum * accum)
+        else:
+            var -= self.learning_rate * accum
+
+
+class AdamOptimizer(Optimizer):
+    """Adam with TF1's defaults and epsilon placement (see the module docstring)."""
+
+    def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9,
+                 beta2: float = 0.999, epsilon: float = 1e-08, use_locking=False,
+                 name="Adam") -> None:
+        super().__init__(learning_rate, use_locking, name)
+        self.beta1 = float(beta1)
+        self.beta2 = float(beta2)
+        self.epsilon = float(epsilon)
+        self._lr_key = None
+
+    def apply_dense_updates(self, grads, variables) -> None:
+        if self.iterations == 0:
+            # TF1 creates beta1_power/beta2_power as float32 variables holding
+            # beta1 and beta2, and multiplies them by beta after every step.
+            self.beta1_power = np.float32(self.beta1)
+            self.beta2_power = np.float32(self.beta2)
+        super().apply_dense_updates(grads, variables)
+        self.beta1_power = self.beta1_power * np.float32(self.beta1)
+        self.beta2_power = self.beta2_power * np.float32(self.beta2)
+
+    def _constants(self, dtype):
+        """TF1 casts its float32 hyperparameter tensors to the variable's dtype."""
+        table = self.__dict__.setdefault("_by_dtype", {})
+        found = table.get(dtype)
+        if found is None:
+            cast = dtype.type
+            lr, beta1, beta2, eps = (cast(np.float32(h)) for h in (
+                self.learning_rate, self.beta1, self.beta2, self.epsilon))
+            found = table[dtype] = (cast, lr, beta1, beta2, eps, cast(1) - beta1,
+                                    cast(1) - beta2)
+        return found
+
+    def _update(self, g, var, slots) -> None:
+        m = _slot(slots, "m", var, 0.0)
+        v = _slot(slots, "v", var, 0.0)
+        cast, lr, beta1, beta2, eps, one_minus_b1, one_minus_b2 = \
+            self._constants(var.dtype)
+        key = (var.dtype, self.iterations)
+        if self._lr_key != key:  # once per step and dtype, not per variable
+            self._lr_t = lr * np.sqrt(cast(1) - cast(self.beta2_power)) / \
+                (cast(1) - cast(self.beta1_power))
+            self._lr_key = key
+        lr_t = self._lr_t
+        m *= beta1
+        m += one_minus_b1 * g
+        v *= beta2
+        v += one_minus_b2 * (g * g)
+        var -= lr_t * m / (np.sqrt(v) + eps)
+
+
+class RMSPropOptimizer(Optimizer):
+    """TF1 RMSProp (ms initialized to ones; see the module docstring)."""
+
+    def __init__(self, learning_rate: float, decay: float = 0.9,
+                 momentum: float = 0.0, epsilon: float = 1e-10, use_locking=False,
+                 centered: bool = False, name="RMSProp") -> None:
+        super().__init__(learning_rate, use_locking, name)
+        self.decay = float(decay)
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.centered = centered
+
+    def _update(self, g, var, slots) -> None:
+        ms = _slot(slots, "rms", var, 1.0)
+        mom = _slot(slots, "momentum", var, 0.0)
+        ms *= self.decay
+        ms += (1 - self.decay) * (g * g)
+        denom = ms
+        if self.centered:
+            mg = _slot(slots, "mg", var, 0.0)
+            mg *= self.decay
+            mg += (1 - self.decay) * g
+            denom = ms - mg * mg
+        mom *= self.momentum
+        mom += self.learning_rate * g / np.sqrt(denom + self.epsilon)
+        var -= mom
+
+
+class AdagradOptimizer(Optimizer):
+    """accum += g^2; var -= lr * g / sqrt(accum) (accum starts at 0.1)."""
+
+    def __init__(self, learning_rate: float, initial_accumulator_value: float = 0.1,
+                 use_locking=False, name="Adagrad") -> None:
+        super().__init__(learning_rate, use_locking, name)
+        self.initial = float(initial_accumulator_value)
+
+    def _update(self, g, var, slots) -> None:
+        accum = _slot(slots, "accumulator", var, self.initial)
+        accum += g * g
+        var -= self.learning_rate * g / np.sqrt(accum)
+
+
+class Saver:
+    """Saves and restores variable values by name, as safetensors (no pickle)."""
+
+    def __init__(self, var_list=None, max_to_keep: int = 5, **kwargs) -> None:
+        if isinstance(var_list, dict):
+            self.var_map = dict(var_list)
+        else:
+            variables = var_list if var_list is not None else global_variables()
+            self.var_map = {v.name: v for v in variables}
+
+    def save(self, sess, save_path: str, global_step=None, **kwargs) -> str:
+        """Writes `save_path[-step].safetensors`; returns the checkpoint prefix."""
+        prefix = str(save_path)
+        if global_step is not None:
+            step = global_step.eval(session=sess) if hasattr(global_step, "eval") \
+                else global_step
+            prefix = f"{prefix}-{int(step)}"
+        arrays = {}
+        for name, variable in self.var_map.items():
+            if not variable.initialized:
+                raise ValueError(f"Saver: variable {name} is not initialized.")
+            arrays[name] = variable.value_holder.numpy()
+        folder = os.path.dirname(os.path.abspath(prefix))
+        os.makedirs(folder, exist_ok=True)
+        safetensors.save_file(arrays, prefix + ".safetensors")
+        safetensors.atomic_write(os.path.join(folder, "checkpoint"), json.dumps(
+            {"model_checkpoint_path": os.path.basename(prefix)}).encode())
+        return prefix
+
+    def restore(self, sess, save_path: str) -> None:
+        """Loads the values saved under `save_path` into the variables.
+
+        Raises:
+            ValueError: If the checkpoint lacks a variable or has another shape.
+        """
+        path = str(save_path)
+        if not path.endswith(".safetensors"):
+            path += ".safetensors"
+        arrays, _ = safetensors.load_file(path)
+        for name, variable in self.var_map.items():
+            if name not in arrays:
+                raise ValueError(f"Saver.restore: {path} has no variable {name}; it "
+                                 f"has {sorted(arrays)}.")
+            value = arrays[name]
+            if tuple(value.shape) != tuple(variable.shape.dims):
+                raise ValueError(f"Saver.restore: {name} has shape {value.shape} in "
+                                 f"the file, {variable.shape} in the graph.")
+            variable._set(value)
+
+
+def latest_checkpoint(checkpoint_dir: str) -> str | None:
+    """The prefix of the newest checkpoint a Saver wrote in `checkpoint_dir`."""
+    index = os.path.join(checkpoint_dir, "checkpoint")
+    if not os.path.exists(index):
+        return None
+    with open(index) as f:
+        name = json.load(f)["model_checkpoint_path"]
+    return os.path.join(checkpoint_dir, name)
+
+
+def get_global_step(graph=None):
+    found = (graph or get_default_graph()).get_collection("global_step")
+    return found[0] if found else None
