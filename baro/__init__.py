@@ -30,6 +30,7 @@ from baro.core import (
     no_grad,
     value_and_grad,
 )
+from baro.function import function
 from baro.math import (
     abs,
     add,
@@ -96,6 +97,16 @@ from baro.ops import (
     zeros_like,
 )
 from baro.ops.creation import range
+from baro.tf2_extras import (
+    TensorSpec,
+    device,
+    executing_eagerly,
+    is_tensor,
+    newaxis,
+    rank,
+    shape,
+    size,
+)
 
 __version__ = "0.1.0"
 
@@ -113,7 +124,7 @@ bool = _np.dtype("bool")  # noqa: A001 - the TF name
 # The Keras stack (layers, models, training, ...) loads on first use, so that
 # `import baro` for tensors and autodiff stays fast (docs/architecture.md).
 _LAZY = {"keras", "layers", "models", "losses", "metrics", "optimizers", "image",
-         "datasets", "plot", "evaluation",
+         "datasets", "plot", "evaluation", "data", "config", "compat",
          "callbacks", "activations", "initializers", "regularizers", "constraints",
          "saving", "training", "testing"}
 

@@ -40,7 +40,8 @@ ALLOWED = {
 # Top-level namespaces (TF/Keras-compatible APIs and test helpers) may import any
 # of the folders above, but nothing in the table may import them.
 TOP = {"__init__", "__main__", "array_ops", "cli", "math", "nn", "random", "image",
-       "plot", "evaluation", "keras", "compat", "testing"}
+       "plot", "evaluation", "keras", "compat", "testing", "data", "config",
+       "function", "tf2_extras"}
 
 
 def _folder(path: Path) -> str:

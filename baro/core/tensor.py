@@ -212,12 +212,26 @@ class Tensor:
             raise TypeError("Iteration over a 0-d tensor (a scalar).")
         return (self[i] for i in range(self.data.shape[0]))
 
+    def __str__(self) -> str:
+        # TF 2's print(tensor): NumPy's str of the values, then shape and dtype;
+        # a multi-line array starts on its own line. Variables print their repr.
+        if type(self) is not Tensor:
+            return repr(self)
+        array = to_numpy(self.data)
+        text = str(array)
+        text = "\n" + text if "\n" in text else text
+        return f"baro.Tensor({text}, shape={array.shape}, dtype={array.dtype.name})"
+
     def __repr__(self) -> str:
-        # TensorFlow's layout: multi-line arrays start on their own line.
-        kind = type(self).__name__
-        name = f" '{self.name}'" if self.name else ""
-        body = repr(to_numpy(self.data))
+        # TensorFlow's layouts: `<tf.Tensor: shape=..., dtype=..., numpy=...>` and
+        # `<tf.Variable 'name' shape=... dtype=..., numpy=...>`; a 0-d value shows
+        # as a number; multi-line arrays start on their own line.
+        array = to_numpy(self.data)
+        body = repr(array.item()) if array.ndim == 0 else repr(array)
         sep = "\n" if "\n" in body else ""
+        if type(self) is not Tensor:
+            return (f"<baro.{type(self).__name__} '{self.name}' shape={array.shape} "
+                    f"dtype={array.dtype.name}, numpy={sep}{body}>")
         grad = ", requires_grad=True" if self.requires_grad else ""
-        return (f"<baro.{kind}{name}: shape={self.data.shape}, "
-                f"dtype={self.data.dtype}{grad}, numpy={sep}{body}>")
+        return (f"<baro.Tensor: shape={array.shape}, dtype={array.dtype.name}"
+                f"{grad}, numpy={sep}{body}>")

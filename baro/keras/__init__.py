@@ -13,6 +13,7 @@ from baro.keras import (
     metrics,
     models,
     optimizers,
+    preprocessing,
     regularizers,
     utils,
 )
@@ -22,5 +23,5 @@ from baro.models import Model, Sequential
 __all__ = [
     "Input", "Layer", "Model", "Sequential", "activations", "backend", "callbacks",
     "constraints", "datasets", "initializers", "layers", "losses", "metrics", "models",
-    "optimizers", "regularizers", "utils",
+    "optimizers", "preprocessing", "regularizers", "utils",
 ]

@@ -14,6 +14,18 @@ def image_data_format() -> str:
     return "channels_last"
 
 
+def get_value(x):
+    """The value of a variable or tensor as NumPy (Keras 2's `K.get_value`)."""
+    return x.numpy() if hasattr(x, "numpy") else x
+
+
+def set_value(x, value) -> None:
+    """Assigns `value` to a variable in place (`K.set_value(opt.lr, 1e-3)`)."""
+    if not hasattr(x, "assign"):
+        raise TypeError(f"set_value needs a variable, received {type(x).__name__}.")
+    x.assign(value)
+
+
 def backend() -> str:
     """The name of the array backend ("numpy" or "cupy")."""
     from baro.backend.arrays import backend as _backend
@@ -21,5 +33,5 @@ def backend() -> str:
     return _backend()
 
 
-__all__ = ["backend", "clear_session", "epsilon", "floatx", "image_data_format",
-           "set_epsilon", "set_floatx"]
+__all__ = ["backend", "clear_session", "epsilon", "floatx", "get_value",
+           "image_data_format", "set_epsilon", "set_floatx", "set_value"]

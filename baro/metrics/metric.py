@@ -126,6 +126,10 @@ class Metric:
                                    strict=True):
             variable.assign(value)
 
+    def reset_states(self) -> None:
+        """tf.keras 2's name for `reset_state`."""
+        self.reset_state()
+
     def update_state(self, *args, **kwargs) -> None:
         """Accumulates statistics from one batch; subclasses implement it."""
         raise NotImplementedError(

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from baro.optimizers.optimizer import Optimizer, check_number, update_moving_average
+from baro.optimizers.optimizer import (
+    Optimizer,
+    check_number,
+    default_epsilon,
+    update_moving_average,
+)
 from baro.saving import register_serializable
 
 
@@ -52,7 +57,8 @@ class Adadelta(Optimizer):
                          clipvalue=clipvalue, global_clipnorm=global_clipnorm,
                          name=name, **kwargs)
         self.rho = check_number("Adadelta", "rho", rho, 0.0, 1.0, high_open=True)
-        self.epsilon = check_number("Adadelta", "epsilon", epsilon, 0.0)
+        self.epsilon = check_number("Adadelta", "epsilon", default_epsilon(epsilon),
+                                    0.0)
 
     def build(self, var_list) -> None:
         """Creates `accumulated_grad` and `accumulated_delta_var` slots."""

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from baro.optimizers.optimizer import Optimizer, check_number
+from baro.optimizers.optimizer import (
+    Optimizer,
+    check_number,
+    default_epsilon,
+)
 from baro.saving import register_serializable
 
 
@@ -54,7 +58,8 @@ class Adagrad(Optimizer):
                          name=name, **kwargs)
         self.initial_accumulator_value = check_number(
             "Adagrad", "initial_accumulator_value", initial_accumulator_value, 0.0)
-        self.epsilon = check_number("Adagrad", "epsilon", epsilon, 0.0)
+        self.epsilon = check_number("Adagrad", "epsilon", default_epsilon(epsilon),
+                                    0.0)
 
     def build(self, var_list) -> None:
         """Creates an `accumulator` slot per variable."""

@@ -6,7 +6,12 @@ import math
 
 import numpy as np
 
-from baro.optimizers.optimizer import Optimizer, check_number, update_moving_average
+from baro.optimizers.optimizer import (
+    Optimizer,
+    check_number,
+    default_epsilon,
+    update_moving_average,
+)
 from baro.saving import register_serializable
 
 
@@ -61,7 +66,7 @@ class Adam(Optimizer):
         owner = type(self).__name__
         self.beta_1 = check_number(owner, "beta_1", beta_1, 0.0, 1.0, high_open=True)
         self.beta_2 = check_number(owner, "beta_2", beta_2, 0.0, 1.0, high_open=True)
-        self.epsilon = check_number(owner, "epsilon", epsilon, 0.0)
+        self.epsilon = check_number(owner, "epsilon", default_epsilon(epsilon), 0.0)
         self.amsgrad = bool(amsgrad)
 
     def build(self, var_list) -> None:

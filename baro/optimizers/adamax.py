@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from baro.optimizers.optimizer import Optimizer, check_number, update_moving_average
+from baro.optimizers.optimizer import (
+    Optimizer,
+    check_number,
+    default_epsilon,
+    update_moving_average,
+)
 from baro.saving import register_serializable
 
 
@@ -54,7 +59,8 @@ class Adamax(Optimizer):
                                    high_open=True)
         self.beta_2 = check_number("Adamax", "beta_2", beta_2, 0.0, 1.0,
                                    high_open=True)
-        self.epsilon = check_number("Adamax", "epsilon", epsilon, 0.0)
+        self.epsilon = check_number("Adamax", "epsilon", default_epsilon(epsilon),
+                                    0.0)
 
     def build(self, var_list) -> None:
         """Creates `momentum` and `norm` slots per variable."""

@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from baro.backend.config import floatx
-from baro.optimizers.optimizer import Optimizer, check_number, update_moving_average
+from baro.optimizers.optimizer import (
+    Optimizer,
+    check_number,
+    default_epsilon,
+    update_moving_average,
+)
 from baro.saving import register_serializable
 
 
@@ -62,7 +67,8 @@ class Nadam(Optimizer):
                                    high_open=True)
         self.beta_2 = check_number("Nadam", "beta_2", beta_2, 0.0, 1.0,
                                    high_open=True)
-        self.epsilon = check_number("Nadam", "epsilon", epsilon, 0.0)
+        self.epsilon = check_number("Nadam", "epsilon", default_epsilon(epsilon),
+                                    0.0)
 
     def build(self, var_list) -> None:
         """Creates `momentum` and `velocity` slots and the scalar `u_product`."""

@@ -14,13 +14,22 @@ from baro.backend.config import floatx
 from baro.core.grad_mode import no_grad
 from baro.core.tensor import Tensor
 from baro.core.variable import Variable
-from baro.optimizers.schedules import LearningRateSchedule
+from baro.optimizers.schedules import InverseTimeDecay, LearningRateSchedule
 from baro.optimizers.schedules import deserialize as deserialize_schedule
 from baro.saving import get_registered_object, register_serializable, serialize
 
 # Keras 3 options baro lacks, at their "off" values (Keras configs carry them).
 _UNSUPPORTED = {"use_ema": False, "ema_momentum": 0.99,
                 "ema_overwrite_frequency": None, "gradient_accumulation_steps": None}
+
+
+def default_epsilon(epsilon):
+    """`epsilon=None` (Keras 2's signature) means the backend's fuzz factor."""
+    if epsilon is None:
+        from baro.backend.config import epsilon as backend_epsilon
+
+        return backend_epsilon()
+    return epsilon
 
 
 def check_number(owner: str, name: str, value, low: float | None = None,
@@ -90,10 +99,22 @@ class Optimizer:
         loss_scale_factor: Optional float > 0; `scale_loss` multiplies the loss
             by it and gradients are divided by it before use.
         name: Name of the optimizer (default: the class name, lower-cased).
+        **kwargs: Keras 2's spellings, so that code written for it runs:
+            `lr` is `learning_rate` (it wins if both are given, as in Keras 2,
+            with Keras 2's UserWarning "The `lr` argument is deprecated, use
+            `learning_rate` instead."); `decay` (float >= 0) is Keras 2's
+            time-based decay, `lr_t = learning_rate / (1 + decay * iterations)`
+            with `iterations` counted before the step. Keras 3 dropped it; baro
+            implements it as `schedules.InverseTimeDecay(learning_rate,
+            decay_steps=1, decay_rate=decay)` (so `get_config` holds that
+            schedule) and warns once that Keras 3 no longer supports it.
+            `decay` needs a float learning rate: fold it into a schedule
+            otherwise. Keras 3's `use_ema`, ... are accepted at their "off"
+            values.
 
     Raises:
-        ValueError: For out-of-range values, more than one clipping option, or
-            unknown keyword arguments.
+        ValueError: For out-of-range values, more than one clipping option,
+            `decay` with a schedule, or unknown keyword arguments.
 
     Example:
         >>> import baro
@@ -113,10 +134,13 @@ class Optimizer:
                  loss_scale_factor: float | None = None, name: str | None = None,
                  **kwargs) -> None:
         owner = type(self).__name__
-        if kwargs.pop("decay", None) is not None:
-            warnings.warn(f"{owner}: argument `decay` is no longer supported "
-                          "(Keras 3) and is ignored; use a learning rate schedule.",
-                          stacklevel=2)
+        if "lr" in kwargs:
+            # Keras 2.x's words; stacklevel 3 points at the user's line, past
+            # the subclass's super().__init__.
+            warnings.warn("The `lr` argument is deprecated, use `learning_rate` "
+                          "instead.", UserWarning, stacklevel=3)
+            learning_rate = kwargs.pop("lr")
+        decay = kwargs.pop("decay", None)
         kwargs = {k: v for k, v in kwargs.items() if k not in _UNSUPPORTED
                   or v != _UNSUPPORTED[k]}
         if kwargs:
@@ -145,6 +169,29 @@ class Optimizer:
                                     dtype="int64")
         self._variables.append(self._iterations)
         self._learning_rate = self._make_learning_rate(learning_rate)
+        if decay is not None:
+            self._apply_keras2_decay(decay, learning_rate)
+
+    def _apply_keras2_decay(self, decay, learning_rate) -> None:
+        owner = type(self).__name__
+        decay = check_number(owner, "decay", _scalar(decay), 0.0)
+        if not decay:  # Keras 2's default, decay=0.0: a constant rate
+            return
+        lr = self._learning_rate
+        if not isinstance(lr, Variable):
+            raise ValueError(
+                f"{owner}: `decay` (Keras 2's time-based decay) needs a float "
+                f"learning_rate, received a {type(lr).__name__}. Fold the decay "
+                "into the schedule instead.")
+        warnings.warn(
+            f"{owner}: `decay` is no longer supported in Keras 3; baro applies "
+            "Keras 2's time-based decay, learning_rate / (1 + decay * "
+            "iterations), as schedules.InverseTimeDecay(learning_rate, "
+            "decay_steps=1, decay_rate=decay).", UserWarning, stacklevel=4)
+        # Keras 2 divided by (1 + decay * iterations) before each step: an
+        # InverseTimeDecay with decay_steps=1 evaluated at `iterations`.
+        self.learning_rate = InverseTimeDecay(float(_scalar(learning_rate)),
+                                              decay_steps=1, decay_rate=decay)
 
     def _make_learning_rate(self, value):
         if callable(value) and not isinstance(value, Tensor):
@@ -196,6 +243,15 @@ class Optimizer:
                 "assign a new schedule.")
         previous.assign(check_number(type(self).__name__, "learning_rate",
                                      _scalar(value), 0.0))
+
+    @property
+    def lr(self) -> Tensor:
+        """Keras 2's name for `learning_rate` (read and set)."""
+        return self.learning_rate
+
+    @lr.setter
+    def lr(self, value) -> None:
+        self.learning_rate = value
 
     def _current_learning_rate(self) -> float:
         lr = self._learning_rate

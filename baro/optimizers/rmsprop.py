@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from baro.optimizers.optimizer import Optimizer, check_number, update_moving_average
+from baro.optimizers.optimizer import (
+    Optimizer,
+    check_number,
+    default_epsilon,
+    update_moving_average,
+)
 from baro.saving import register_serializable
 
 
@@ -59,7 +64,8 @@ class RMSprop(Optimizer):
                          name=name, **kwargs)
         self.rho = check_number("RMSprop", "rho", rho, 0.0, 1.0)
         self.momentum = check_number("RMSprop", "momentum", momentum, 0.0, 1.0)
-        self.epsilon = check_number("RMSprop", "epsilon", epsilon, 0.0, low_open=True)
+        self.epsilon = check_number("RMSprop", "epsilon", default_epsilon(epsilon),
+                                    0.0, low_open=True)
         self.centered = bool(centered)
 
     def build(self, var_list) -> None:

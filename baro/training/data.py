@@ -1,4 +1,5 @@
-"""Feeding fit/evaluate/predict: arrays, generators and PyDatasets become batches.
+"""Feeding fit/evaluate/predict: arrays, generators, PyDatasets and datasets
+(`tf.data`-style, or any re-iterable) become batches.
 
 Arrays are checked once, up front (equal sample counts, at least one sample), so a
 mistake fails before any training; batches are slices (no copy) unless shuffled.
@@ -7,6 +8,7 @@ mistake fails before any training; batches are slices (no copy) unless shuffled.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -153,6 +155,11 @@ class ArrayBatches:
         per_epoch = math.ceil(self.size / self.batch_size)
         return per_epoch if self.steps is None else int(self.steps)
 
+    @property
+    def num_batches(self) -> int:
+        """Batches per epoch (every adapter has `num_batches`)."""
+        return len(self)
+
     def epoch(self):
         """Yields the batches of one epoch."""
         order = None
@@ -192,12 +199,18 @@ class GeneratorBatches:
             return int(self.steps)
         return len(self.data) if self.is_dataset else None
 
+    @property
+    def num_batches(self) -> int | None:
+        """Batches per epoch, None when a generator's length is unknown."""
+        return self.__len__()
+
     def epoch(self):
-        steps = len(self)
+        steps = self.num_batches  # None: until the generator stops
         step = 0
         while steps is None or step < steps:
             if self.is_dataset:
-                batch = self.data[step]
+                # steps_per_epoch beyond the dataset's length wraps around.
+                batch = self.data[step % len(self.data)]
             else:
                 try:
                     batch = next(self._iterator)
@@ -212,12 +225,144 @@ class GeneratorBatches:
             self.data.on_epoch_end()
 
 
+# tf.data's cardinality sentinels (duck-typed: training may not import baro.data).
+_INFINITE, _UNKNOWN = -1, -2
+
+
+def is_reiterable(x) -> bool:
+    """A dataset: iterable afresh each epoch (`__iter__`, no `__next__`), and
+    neither array-like nor a container of arrays."""
+    return hasattr(x, "__iter__") and not hasattr(x, "__next__") and \
+        not isinstance(x, (list, tuple, dict, str, bytes, np.ndarray, Tensor)) and \
+        not hasattr(x, "__array__") and not hasattr(x, "shape")
+
+
+def _dataset_batches(x) -> int | None:
+    """The number of batches a dataset yields: -1 infinite, None unknown."""
+    if hasattr(x, "cardinality"):
+        n = int(x.cardinality())
+        return None if n == _UNKNOWN else n
+    try:
+        return len(x)
+    except TypeError:
+        return None
+
+
+class DatasetBatches:
+    """Batches from a `baro.data.Dataset` (or tf.data.Dataset, or any iterable
+    that can be iterated again): whatever it yields is a batch, `x`, `(x, y)` or
+    `(x, y, sample_weight)`.
+
+    Without `steps`, every epoch is a fresh pass. With `steps`, one iterator
+    carries on across epochs (so `ds.repeat()` with `steps_per_epoch` streams);
+    a finite dataset that runs out mid-epoch ends that epoch with a warning and
+    the next epoch starts a new pass (Keras 3's rule).
+    """
+
+    def __init__(self, data, steps=None, class_weight=None) -> None:
+        self.data = data
+        self.steps = None if steps is None else int(steps)
+        self.class_weight = class_weight
+        self.size = _dataset_batches(data)
+        if self.size == _INFINITE and self.steps is None:
+            raise ValueError(
+                "When passing an infinitely repeating dataset (built with "
+                ".repeat()), specify the number of batches per epoch: "
+                "steps_per_epoch= in fit (validation_steps= for validation_data, "
+                "steps= in evaluate/predict), or drop the .repeat().")
+        if self.steps is not None and self.steps < 1:
+            raise ValueError(f"steps must be >= 1, received {self.steps}.")
+        self._iterator = None
+        self._served = 0
+
+    @property
+    def num_batches(self) -> int | None:
+        """Batches per epoch; None while a dataset's cardinality is unknown."""
+        if self.steps is not None:
+            return self.steps
+        return self.size
+
+    def __len__(self) -> int:
+        n = self.num_batches
+        if n is None:
+            raise TypeError("The dataset's number of batches is unknown "
+                            "(filter/from_generator); pass steps_per_epoch (steps= "
+                            "in evaluate/predict).")
+        return n
+
+    def _new_pass(self):
+        source = self.data.as_numpy_iterator() if \
+            hasattr(self.data, "as_numpy_iterator") else self.data
+        return iter(source)
+
+    def _convert(self, batch):
+        x, y, sw = unpack_x_y_sample_weight(batch)
+        x, y, sw = to_arrays(x), to_arrays(y), to_arrays(sw)
+        if self.class_weight is not None:
+            if y is None:
+                raise ValueError("class_weight needs targets: the dataset must "
+                                 "yield (x, y) batches.")
+            weights = class_weight_to_sample_weight(y, self.class_weight)
+            sw = weights if sw is None else np.asarray(sw, np.float32) * weights
+        return x, y, sw
+
+    def epoch(self):
+        """Yields the batches of one epoch."""
+        if self.steps is None:
+            for batch in self._new_pass():
+                yield self._convert(batch)
+            return
+        served = 0
+        while served < self.steps:
+            if self._iterator is None:
+                self._iterator = self._new_pass()
+                self._served = 0
+            try:
+                batch = next(self._iterator)
+            except StopIteration:
+                finished = self._served
+                self._iterator = None
+                if self.size is None:
+                    self.size = finished  # learned from a whole pass (as Keras 3)
+                if served == 0 and finished > 0:
+                    continue  # the last epoch used up the pass: start a new one
+                warnings.warn(
+                    "Your input ran out of data; interrupting the epoch. Make "
+                    "sure the dataset can generate at least `steps_per_epoch * "
+                    "epochs` batches: build it with .repeat().", UserWarning,
+                    stacklevel=2)
+                return
+            self._served += 1
+            served += 1
+            yield self._convert(batch)
+        if self.size is not None and self.size >= 0 and self._served >= self.size:
+            # A whole pass served: the next epoch starts a new one, quietly.
+            self._iterator = None
+
+    def on_epoch_end(self) -> None:
+        pass
+
+
 def make_batches(x, y=None, sample_weight=None, batch_size=None, shuffle=False,
                  class_weight=None, steps=None):
-    """Chooses the adapter for `x`."""
+    """Chooses the adapter for `x`.
+
+    `batch_size` and `shuffle` apply to arrays only: a dataset is already batched
+    and shuffled as it was built (as in Keras).
+    """
     is_iterator = hasattr(x, "__next__") or isinstance(x, PyDataset) or (
         hasattr(x, "__getitem__") and hasattr(x, "__len__") and
         not isinstance(x, (list, tuple, dict, np.ndarray, Tensor)))
+    if not is_iterator and is_reiterable(x):
+        for name, value in (("y", y), ("sample_weight", sample_weight)):
+            if value is not None:
+                raise ValueError(
+                    f"`{name}` argument is not supported when using a dataset as "
+                    f"input: the dataset must yield (x, y) or (x, y, "
+                    f"sample_weight) batches, e.g. Dataset.from_tensor_slices("
+                    f"(x, y)).batch(32). Received {name} of type "
+                    f"{type(value).__name__}.")
+        return DatasetBatches(x, steps, class_weight)
     if is_iterator:
         if y is not None or sample_weight is not None:
             raise ValueError("When x is a generator or PyDataset it must yield the "

@@ -54,7 +54,7 @@ class Trainer(TrainerBase):
         verbose = _verbosity(verbose)
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                  model=self, verbose=verbose, epochs=epochs,
-                                 steps=len(batches))
+                                 steps=batches.num_batches)
         self.stop_training = False
         self._initial_epoch = None
         callbacks.on_train_begin()
@@ -123,7 +123,7 @@ class Trainer(TrainerBase):
                                            None, steps)
         verbose = _verbosity(verbose)
         callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
-                                 verbose=verbose, epochs=1, steps=len(batches))
+                                 verbose=verbose, epochs=1, steps=batches.num_batches)
         logs = self._run_evaluation(batches, callbacks)
         return self._format_result(logs, return_dict)
 
@@ -140,7 +140,7 @@ class Trainer(TrainerBase):
                                            steps)
         verbose = _verbosity(verbose)
         callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
-                                 verbose=verbose, epochs=1, steps=len(batches))
+                                 verbose=verbose, epochs=1, steps=batches.num_batches)
         callbacks.on_predict_begin()
         outputs = []
         for step, batch in enumerate(batches.epoch()):
@@ -152,6 +152,22 @@ class Trainer(TrainerBase):
         if not outputs:
             raise ValueError("predict received no batches.")
         return _concatenate(outputs)
+
+    # -- Keras 2 names ---------------------------------------------------------------
+    def fit_generator(self, generator, *args, **kwargs):
+        """Keras 2's `fit_generator`: `fit` takes generators now."""
+        _deprecated("fit_generator", "fit")
+        return self.fit(generator, *args, **kwargs)
+
+    def evaluate_generator(self, generator, *args, **kwargs):
+        """Keras 2's `evaluate_generator`: `evaluate` takes generators now."""
+        _deprecated("evaluate_generator", "evaluate")
+        return self.evaluate(generator, *args, **kwargs)
+
+    def predict_generator(self, generator, *args, **kwargs):
+        """Keras 2's `predict_generator`: `predict` takes generators now."""
+        _deprecated("predict_generator", "predict")
+        return self.predict(generator, *args, **kwargs)
 
     # -- single batches ------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
@@ -180,6 +196,12 @@ class Trainer(TrainerBase):
         """Model outputs for one batch, as NumPy."""
         result = self.predict_step((data_module.to_arrays(x),))
         return data_module.map_structure(lambda t: t.numpy(), result)
+
+
+def _deprecated(old: str, new: str) -> None:
+    warnings.warn(f"`Model.{old}` is deprecated and will be removed in a future "
+                  f"version. Please use `Model.{new}`, which supports generators.",
+                  UserWarning, stacklevel=3)
 
 
 def _concatenate(outputs: list):

@@ -5,15 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 
-def to_categorical(x, num_classes: int | None = None) -> np.ndarray:
+def to_categorical(x, num_classes: int | None = None,
+                   dtype="float32") -> np.ndarray:
     """One-hot encodes integer class labels (`keras.utils.to_categorical`).
 
     Args:
         x: Integer labels of any shape; a trailing axis of size 1 is dropped.
         num_classes: Number of classes (default: max label + 1).
+        dtype: Output dtype (default float32; tf.keras 2 took `dtype=` too).
 
     Returns:
-        float32 array of shape `x.shape + (num_classes,)`.
+        Array of shape `x.shape + (num_classes,)` (float32 by default).
 
     Raises:
         ValueError: For negative or out-of-range labels, or non-integer values.
@@ -39,7 +41,7 @@ def to_categorical(x, num_classes: int | None = None) -> np.ndarray:
     if labels.size and labels.max() >= num_classes:
         raise ValueError(f"to_categorical: label {labels.max()} does not fit "
                          f"num_classes={num_classes}.")
-    out = np.zeros(labels.shape + (num_classes,), dtype=np.float32)
+    out = np.zeros(labels.shape + (num_classes,), dtype=dtype)
     np.put_along_axis(out, labels[..., None], 1.0, axis=-1)
     return out
 

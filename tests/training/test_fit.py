@@ -314,3 +314,16 @@ def test_progress_bar_output(capsys):
     assert "loss:" in out and "accuracy:" in out
     model.fit(x, y, epochs=1, verbose=0)
     assert capsys.readouterr().out == ""
+
+
+def test_fit_on_a_generator_without_steps_runs_until_it_is_exhausted():
+    x, y = classification_data(n=64)
+
+    def batches():
+        for i in range(0, 64, 16):
+            yield x[i:i + 16], y[i:i + 16]
+
+    model = Sequential([layers.Dense(3, input_dim=4, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    history = model.fit(batches(), epochs=1, verbose=0)
+    assert len(history.history["loss"]) == 1

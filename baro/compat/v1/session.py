@@ -272,7 +272,7 @@ class Session:
             losses = [evaluate(op.loss) for op in train_ops]
             for n in nodes:
                 if n.kind == "gradient":
-                    from baro import reduce_sum
+                    from baro.ops import sum as reduce_sum
 
                     ys = [evaluate(y) for y in n.ys]
                     total = reduce_sum(ys[0])

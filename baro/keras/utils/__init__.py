@@ -1,5 +1,9 @@
-"""`keras.utils`."""
+"""`keras.utils` (and Keras 2's `keras.utils.np_utils` / `vis_utils` modules,
+so `from baro.keras.utils import np_utils` works as in Keras 2 code)."""
 
+from baro.keras.utils import np_utils, vis_utils
+from baro.keras.utils.np_utils import normalize, to_categorical
+from baro.keras.utils.vis_utils import plot_model
 from baro.utils import (
     Progbar,
     PyDataset,
@@ -9,22 +13,12 @@ from baro.utils import (
     image_dataset_from_directory,
     img_to_array,
     load_img,
-    normalize,
     pad_sequences,
     save_img,
     set_random_seed,
     split_dataset,
     timeseries_dataset_from_array,
-    to_categorical,
 )
-
-
-def plot_model(model, to_file: str = "model.png", **kwargs):
-    """Draws the layer graph to `to_file` (matplotlib, no Graphviz needed)."""
-    from baro.plot import model as draw
-
-    return draw(model, path=to_file)
-
 
 __all__ = [
     "Progbar", "PyDataset", "Sequence", "array_to_img", "get_file",
