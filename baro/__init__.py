@@ -97,6 +97,7 @@ from baro.ops import (
     zeros_like,
 )
 from baro.ops.creation import range
+from baro.saving import formats as _formats
 from baro.tf2_extras import (
     TensorSpec,
     device,
@@ -107,8 +108,7 @@ from baro.tf2_extras import (
     shape,
     size,
 )
-
-__version__ = "0.1.0"
+from baro.utils.version import __version__
 
 # TensorFlow-style dtype names: `baro.float32` works wherever a dtype is expected.
 float16 = _np.dtype("float16")
@@ -126,7 +126,18 @@ bool = _np.dtype("bool")  # noqa: A001 - the TF name
 _LAZY = {"keras", "layers", "models", "losses", "metrics", "optimizers", "image",
          "datasets", "plot", "evaluation", "data", "config", "compat",
          "callbacks", "activations", "initializers", "regularizers", "constraints",
-         "saving", "training", "testing"}
+         "saving", "training", "testing", "export", "interop"}
+
+
+def _provide(module: str):
+    return lambda: _importlib.import_module(module)
+
+
+# Optional file formats live above the saving layer; they register themselves
+# when first needed (`model.export(...)`, loading a Keras file).
+_formats.register_provider("onnx", _provide("baro.export"))
+for _name in ("keras", "keras_h5", "weights_h5"):
+    _formats.register_provider(_name, _provide("baro.interop"))
 
 
 def __getattr__(name: str):

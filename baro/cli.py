@@ -116,7 +116,7 @@ def quickstart(out: str | os.PathLike = "baro-quickstart", epochs: int = 30,
         print(f"{name}: test accuracy {accuracy:.4f} (loss {loss:.4f}) on "
               f"{len(x_te)} held-out digits")
         results[name] = {"accuracy": accuracy, "model": model, "x_test": x_te}
-        path = out / f"{name}.keras"
+        path = out / f"{name}.baro"
         model.save(path)
         results["files"].append(str(path))
     _section("3. Robustness: accuracy under rotation and shifts")

@@ -28,7 +28,7 @@ def main(argv: list[str]) -> float:
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y, epochs=5 if "--quick" in argv else 40, verbose=0)
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "model.keras"
+        path = Path(folder) / "model.baro"
         model.save(path)
         restored = models.load_model(path)
         weights = Path(folder) / "model.weights.safetensors"

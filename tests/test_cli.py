@@ -28,7 +28,7 @@ def test_quickstart_trains_both_models_and_writes_its_outputs(tmp_path, capsys):
     assert results["mlp"]["accuracy"] > 0.7
     assert results["cnn"]["accuracy"] > 0.5
     written = {p.rsplit("/", 1)[-1] for p in results["files"]}
-    assert {"mlp.keras", "cnn.keras"} <= written
+    assert {"mlp.baro", "cnn.baro"} <= written
     if _has_matplotlib():
         assert {"mlp_history.png", "cnn_history.png", "cnn_mistakes.png",
                 "mlp_robustness.png", "cnn_robustness.png"} <= written

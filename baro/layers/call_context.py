@@ -15,6 +15,7 @@ import numpy as np
 
 from baro.core.grad_mode import no_grad
 from baro.core.tensor import Tensor
+from baro.saving.scope import charge_array
 
 _state = {"depth": 0, "training": None}
 _accepted: dict[type, frozenset] = {}
@@ -72,33 +73,38 @@ def accepted_kwargs(cls) -> frozenset:
     return found
 
 
-def _zeros_for(value, fill: int):
+def _zeros_for(value, fill: int, owner: str):
     """Replaces every symbolic tensor in a structure by zeros of its shape."""
     from baro.layers.symbolic import SymbolicTensor
 
     if isinstance(value, SymbolicTensor):
-        return _zeros(value.shape, fill, value.dtype)
+        return _zeros(value.shape, fill, value.dtype, owner)
     if isinstance(value, (list, tuple)):
-        return type(value)(_zeros_for(v, fill) for v in value)
+        return type(value)(_zeros_for(v, fill, owner) for v in value)
     if isinstance(value, dict):
-        return {k: _zeros_for(v, fill) for k, v in value.items()}
+        return {k: _zeros_for(v, fill, owner) for k, v in value.items()}
     return value
 
 
 def dry_run_call(layer, args, kwargs):
     """`dry_run` for a call whose arguments hold symbolic tensors anywhere."""
     with no_grad():
-        first = layer(*_zeros_for(tuple(args), 2), **_zeros_for(dict(kwargs), 2))
-        second = layer(*_zeros_for(tuple(args), 3), **_zeros_for(dict(kwargs), 3))
+        first = layer(*_zeros_for(tuple(args), 2, layer.name),
+                      **_zeros_for(dict(kwargs), 2, layer.name))
+        second = layer(*_zeros_for(tuple(args), 3, layer.name),
+                       **_zeros_for(dict(kwargs), 3, layer.name))
     return _shape_struct(first, second), _dtype_struct(first)
 
 
-def _zeros(shapes, fill: int, dtypes):
+def _zeros(shapes, fill: int, dtypes, owner: str):
     if isinstance(shapes, list):
-        return [_zeros(s, fill, d) for s, d in zip(shapes, dtypes, strict=True)]
+        return [_zeros(s, fill, d, owner)
+                for s, d in zip(shapes, dtypes, strict=True)]
     if isinstance(shapes, dict):
-        return {k: _zeros(shapes[k], fill, dtypes[k]) for k in shapes}
+        return {k: _zeros(shapes[k], fill, dtypes[k], owner) for k in shapes}
     concrete = tuple(fill if n is None else n for n in shapes)
+    # A model file's config decides these sizes: loading caps them.
+    charge_array(owner, concrete, np.dtype(dtypes).itemsize)
     return Tensor._wrap(np.zeros(concrete, dtype=dtypes))
 
 
@@ -130,8 +136,8 @@ def dry_run(layer, shapes, dtypes=None, **kwargs):
     if dtypes is None:
         dtypes = _fill_dtypes(shapes, layer.dtype)
     with no_grad():
-        first = layer(_zeros(shapes, 2, dtypes), **kwargs)
-        second = layer(_zeros(shapes, 3, dtypes), **kwargs)
+        first = layer(_zeros(shapes, 2, dtypes, layer.name), **kwargs)
+        second = layer(_zeros(shapes, 3, dtypes, layer.name), **kwargs)
     return _shape_struct(first, second), _dtype_struct(first)
 
 

@@ -19,6 +19,7 @@ from baro.layers import call_context
 from baro.layers.symbolic import SymbolicTensor, is_symbolic, symbolic_call
 from baro.ops.convert import as_tensor
 from baro.saving.registry import register_serializable
+from baro.saving.scope import charge_weight
 from baro.utils.naming import to_snake_case, uniquify
 
 
@@ -108,6 +109,19 @@ class Layer:
         """Creates the weights for inputs of `input_shape` (batch axis included)."""
         self.built = True
 
+    def get_build_config(self) -> dict | None:
+        """The input shape(s) `build` saw, as JSON (None if never built)."""
+        if not self.built or self._build_shapes_arg is None:
+            return None
+        return {"input_shape": _shape_to_json(self._build_shapes_arg)}
+
+    def build_from_config(self, config: dict) -> None:
+        """Builds from `get_build_config()`'s output (used by loading)."""
+        shape = (config or {}).get("input_shape")
+        if shape is not None and not self.built:
+            self.build(_shape_from_json(shape))
+            self.built = True
+
     def add_weight(self, shape=None, initializer=None, dtype=None,
                    trainable: bool = True, regularizer=None, constraint=None,
                    name: str | None = None, **kwargs) -> Variable:
@@ -139,6 +153,9 @@ class Layer:
         if initializer is None:
             initializer = "glorot_uniform" if np.dtype(dtype).kind == "f" else "zeros"
         init = initializers.get(initializer)
+        # While a model file is loaded its config decides `shape`: charge the
+        # budget before the initializer allocates.
+        charge_weight(self.name, shape, np.dtype(dtype).itemsize)
         value = init(shape, dtype=dtype)
         variable = Variable(value, trainable=trainable, name=name or "variable",
                             dtype=dtype, constraint=constraints.get(constraint))
@@ -440,3 +457,22 @@ def _autocast(inputs, dtype: str):
     if isinstance(inputs, dict):
         return {k: _autocast(v, dtype) for k, v in inputs.items()}
     return inputs
+
+
+def _shape_to_json(shape):
+    if isinstance(shape, dict):
+        return {k: _shape_to_json(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)):
+        return [_shape_to_json(s) for s in shape]
+    return None if shape is None else int(shape)
+
+
+def _shape_from_json(shape):
+    """Lists of ints/None become tuples (shapes); lists of those stay lists."""
+    if isinstance(shape, dict):
+        return {k: _shape_from_json(v) for k, v in shape.items()}
+    if isinstance(shape, list):
+        if all(s is None or type(s) is int for s in shape):
+            return tuple(shape)
+        return [_shape_from_json(s) for s in shape]
+    raise ValueError(f"build_config: {shape!r} is not a shape.")

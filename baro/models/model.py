@@ -88,27 +88,75 @@ class Model(Trainer, Layer):
         text = summary_text(self, line_length, show_trainable)
         (print_fn or print)(text)
 
-    def save(self, filepath, overwrite: bool = True, **kwargs) -> None:
-        """Saves architecture, weights and training config to one file.
+    def save(self, filepath, overwrite: bool = True,
+             include_optimizer: bool = True, **kwargs) -> None:
+        """Saves architecture, weights, compile settings and optimizer state.
 
-        The file is a zip of `config.json` and `model.weights.safetensors`;
-        loading it never executes code (`baro.keras.models.load_model`).
+        `model.save("m.baro")` writes baro's zip (`config.json` +
+        `model.weights.safetensors`); `"m.keras"` writes a file Keras 3 loads
+        (when h5py is installed). Loading never executes code
+        (`baro.models.load_model`).
+
+        Raises:
+            ValueError: For `save_format="h5"`/`"tf"` or another extension.
         """
         from baro.saving.saving_api import save_model
 
-        save_model(self, filepath, overwrite=overwrite)
+        save_format = kwargs.pop("save_format", None)
+        kwargs.pop("zipped", None)
+        if save_format not in (None, "keras", "baro") or kwargs:
+            raise ValueError(
+                f"Model.save: save_format={save_format!r} / {sorted(kwargs)} is not "
+                "supported: baro writes .baro or .keras zip files (TF SavedModel "
+                "and HDF5 writing are not; ONNX: model.export(path)).")
+        save_model(self, filepath, overwrite=overwrite,
+                   include_optimizer=include_optimizer)
 
     def save_weights(self, filepath, overwrite: bool = True) -> None:
-        """Writes the weights (in `weights` order) to a safetensors file."""
+        """Writes the weights (in `weights` order): a `.weights.safetensors` file,
+        or Keras 3's `.weights.h5` layout when the name ends in `.h5`."""
         from baro.saving.saving_api import save_weights
 
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch: bool = False) -> None:
-        """Reads weights saved by `save_weights` (matched by order and shape)."""
+        """Reads weights from `save_weights`'s file, a saved model, or a Keras
+        `.weights.h5`/`.h5` file (matched by order; shapes checked)."""
         from baro.saving.saving_api import load_weights
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs) -> str:
+        """The architecture (no weights) as JSON; `json.dumps` takes `kwargs`.
+        `baro.models.model_from_json` rebuilds it."""
+        from baro.saving.saving_api import model_to_json
+
+        return model_to_json(self, **kwargs)
+
+    def export(self, filepath, format: str = "onnx", **kwargs) -> None:
+        """Writes the model for inference elsewhere; `format="onnx"` (needs
+        `pip install 'baro[onnx]'`) is what baro exports. See `baro.export`."""
+        from baro.saving.saving_api import export_model
+
+        export_model(self, filepath, format=format, **kwargs)
+
+    def build(self, input_shape) -> None:
+        """Creates the weights of a subclassed model by calling it once on zeros
+        of `input_shape` (None axes as 2), as Keras's `Model.build` does."""
+        from baro.layers.call_context import dry_run
+
+        self.built = True  # before the call, which would otherwise build again
+        self._build_shapes_arg = input_shape
+        dry_run(self, input_shape)
+
+    def _build_for(self, shapes, more_args=(), kwargs=None) -> None:
+        # A subclassed model called on data builds its layers during that call;
+        # only an overridden build() needs running first.
+        if type(self).build is Model.build:
+            self._build_shapes_arg = shapes
+            self.built = True
+            return
+        super()._build_for(shapes, more_args, kwargs)
 
     def get_config(self) -> dict:
         return {"name": self.name, "trainable": self.trainable}

@@ -7,6 +7,8 @@ config looks names up here and never imports or executes anything else.
 
 from __future__ import annotations
 
+from baro.saving.scope import get_custom_objects
+
 _REGISTRY: dict[str, type] = {}
 
 
@@ -40,10 +42,14 @@ def family_of(cls) -> str:
 
 def get_registered_object(name: str, custom_objects: dict | None = None,
                           module: str | None = None):
-    """The class or function registered (or given in `custom_objects`) as `name`,
-    preferring the one from `module` (a family such as "losses") when given."""
+    """The class or function registered as `name` (or given in `custom_objects`
+    or an enclosing `custom_object_scope`), preferring the one from `module` (a
+    family such as "losses") when given. A plain lookup: nothing is imported."""
     if custom_objects and name in custom_objects:
         return custom_objects[name]
+    scoped = get_custom_objects()
+    if name in scoped:
+        return scoped[name]
     if module is not None and f"{module}>{name}" in _REGISTRY:
         return _REGISTRY[f"{module}>{name}"]
     return _REGISTRY.get(name)

@@ -8,6 +8,7 @@ execute code, unlike pickle. Files are written atomically (temp file + rename).
 from __future__ import annotations
 
 import json
+import math
 import os
 import struct
 import tempfile
@@ -63,36 +64,92 @@ def dumps(tensors: dict[str, np.ndarray], metadata: dict[str, str] | None = None
     return struct.pack("<Q", len(head)) + head + b"".join(chunks)
 
 
-def loads(data: bytes) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Parses safetensors bytes into (arrays, metadata).
+# The reference implementation's limit: a longer header is refused unread.
+MAX_HEADER_BYTES = 100_000_000
+
+
+def _entry(name: str, info, body_size: int) -> tuple[str, tuple, int, int]:
+    """Checks one header entry against the data actually present."""
+    if not isinstance(info, dict):
+        raise ValueError(f"safetensors: entry {name!r} is not an object.")
+    dtype = _DTYPES.get(info.get("dtype")) if isinstance(info.get("dtype"), str) \
+        else None
+    if dtype is None:
+        raise ValueError(f"safetensors: unknown dtype {info.get('dtype')!r} for "
+                         f"{name!r} (NumPy reads {sorted(_DTYPES)}).")
+    shape, offsets = info.get("shape"), info.get("data_offsets")
+    if not isinstance(shape, list) or len(shape) > 64 or not all(
+            type(s) is int and s >= 0 for s in shape):
+        raise ValueError(f"safetensors: bad shape {shape!r} for {name!r}.")
+    if not isinstance(offsets, list) or len(offsets) != 2 or not all(
+            type(o) is int for o in offsets):
+        raise ValueError(f"safetensors: bad data_offsets {offsets!r} for {name!r}.")
+    start, stop = offsets
+    # Python integers: a claimed 1e12-element tensor is compared, never allocated.
+    expected = math.prod(shape) * np.dtype(dtype).itemsize
+    if not 0 <= start <= stop <= body_size or stop - start != expected:
+        raise ValueError(
+            f"safetensors: {name!r} claims shape {tuple(shape)} of {dtype} "
+            f"({expected:,} bytes) at offsets {offsets}, but the data section "
+            f"holds {body_size:,} bytes.")
+    return dtype, tuple(shape), start, stop
+
+
+def read_header(data: bytes) -> tuple[dict, dict, int]:
+    """Parses and validates the header: ({name: (dtype, shape, start, stop)},
+    metadata, data start). Nothing is allocated for the tensors.
 
     Raises:
-        ValueError: If the bytes are not a well-formed safetensors file.
+        ValueError: If the header is malformed or its entries overlap, leave
+            gaps, or point outside the file.
     """
     if len(data) < 8:
         raise ValueError("safetensors: file too short.")
     (length,) = struct.unpack("<Q", data[:8])
-    if length > len(data) - 8:
-        raise ValueError("safetensors: header length exceeds the file size.")
+    if length > min(len(data) - 8, MAX_HEADER_BYTES):
+        raise ValueError(f"safetensors: header length {length:,} exceeds the file "
+                         "size or the 100 MB limit.")
     try:
-        header = json.loads(data[8:8 + length])
-    except ValueError as err:
+        header = json.loads(bytes(data[8:8 + length]))
+    except (ValueError, RecursionError) as err:
         raise ValueError(f"safetensors: unreadable header ({err}).") from None
-    metadata = header.pop("__metadata__", {}) or {}
-    body = memoryview(data)[8 + length:]
+    if not isinstance(header, dict):
+        raise ValueError("safetensors: the header is not a JSON object.")
+    metadata = header.pop("__metadata__", None) or {}
+    if not isinstance(metadata, dict) or not all(
+            isinstance(v, str) for v in metadata.values()):
+        raise ValueError("safetensors: __metadata__ must map strings to strings.")
+    body_size = len(data) - 8 - length
+    entries = {name: _entry(name, info, body_size) for name, info in header.items()}
+    # The format stores tensors back to back: overlaps would alias, gaps hide data.
+    position = 0
+    for _, _, start, stop in sorted(entries.values(), key=lambda e: (e[2], e[3])):
+        if start != position:
+            raise ValueError(f"safetensors: tensor data overlaps or leaves a gap at "
+                             f"byte {position:,}.")
+        position = stop
+    if position != body_size:
+        raise ValueError(f"safetensors: {body_size - position:,} trailing bytes "
+                         "after the last tensor.")
+    return entries, metadata, 8 + length
+
+
+def loads(data: bytes) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Parses safetensors bytes into (arrays, metadata).
+
+    Every length, shape and offset is checked against the bytes present before
+    anything is allocated.
+
+    Raises:
+        ValueError: If the bytes are not a well-formed safetensors file.
+    """
+    entries, metadata, begin = read_header(data)
+    body = memoryview(data)[begin:]
     arrays = {}
-    for name, info in header.items():
-        dtype = _DTYPES.get(info.get("dtype"))
-        if dtype is None:
-            raise ValueError(f"safetensors: unknown dtype {info.get('dtype')!r} "
-                             f"for {name!r}.")
-        start, stop = info["data_offsets"]
-        shape = tuple(int(s) for s in info["shape"])
-        expected = int(np.prod(shape)) * np.dtype(dtype).itemsize
-        if not 0 <= start <= stop <= len(body) or stop - start != expected:
-            raise ValueError(f"safetensors: bad data offsets for {name!r}.")
-        arrays[name] = np.frombuffer(body[start:stop], dtype=np.dtype(dtype)
-                                     .newbyteorder("<")).reshape(shape).copy()
+    for name, (dtype, shape, start, stop) in entries.items():
+        little = np.dtype(dtype).newbyteorder("<")
+        arrays[name] = np.frombuffer(body[start:stop], dtype=little).reshape(shape) \
+            .astype(dtype)  # native byte order, and a copy the caller owns
     return arrays, metadata
 
 

@@ -20,7 +20,8 @@ def serialize(obj):
         return {"module": family_of(type(obj)), "class_name": registered_name(obj),
                 "config": obj.get_config()}
     if callable(obj) and hasattr(obj, "__name__"):
-        return obj.__name__
+        # A registered function is saved under its registered "package>name".
+        return getattr(obj, "_registered_name", obj.__name__)
     raise TypeError(f"Cannot serialize {obj!r}: it has no get_config().")
 
 

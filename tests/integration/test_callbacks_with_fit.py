@@ -30,15 +30,15 @@ def test_model_checkpoint_saves_best_weights_and_full_models(tmp_path):
     x, y = data()
     model = model_factory()
     best = tmp_path / "best.weights.safetensors"
-    full = tmp_path / "model-{epoch:02d}.keras"
+    full = tmp_path / "model-{epoch:02d}.baro"
     model.fit(x, y, validation_data=(x, y), epochs=3, verbose=0, callbacks=[
         callbacks.ModelCheckpoint(str(best), save_best_only=True,
                                   save_weights_only=True),
         callbacks.ModelCheckpoint(str(full))])
     assert best.exists()
-    assert sorted(p.name for p in tmp_path.glob("model-*.keras")) == \
-        ["model-01.keras", "model-02.keras", "model-03.keras"]
-    restored = baro.keras.models.load_model(tmp_path / "model-03.keras")
+    assert sorted(p.name for p in tmp_path.glob("model-*.baro")) == \
+        ["model-01.baro", "model-02.baro", "model-03.baro"]
+    restored = baro.keras.models.load_model(tmp_path / "model-03.baro")
     assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0))
 
 

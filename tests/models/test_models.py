@@ -176,7 +176,7 @@ def test_save_and_load_model_and_weights(tmp_path, rng):
                         layers.Dense(2, activation="softmax")])
     model.compile(optimizer="adam", loss="categorical_crossentropy")
     x = rng.standard_normal((5, 3)).astype(np.float32)
-    path = tmp_path / "m.keras"
+    path = tmp_path / "m.baro"
     model.save(path)
     loaded = baro.keras.models.load_model(path)
     assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from baro.layers.layer import Layer
 from baro.saving.registry import get_registered_object, register_serializable
+from baro.saving.scope import in_safe_mode
 
 
 @register_serializable()
 class Lambda(Layer):
     """Applies `function(inputs, **arguments)`.
 
-    Saving stores only the function's *name*: loading looks it up among
-    registered objects or `custom_objects` and never deserializes code, so an
-    anonymous `lambda` cannot be loaded back (use a subclassed layer instead).
+    Saving stores only the function's *name*, never its code. Loading a file
+    (`load_model`, `model_from_json`) refuses a Lambda unless the caller passes
+    `safe_mode=False` *and* the function is registered
+    (`@baro.saving.register_serializable()`) or given in `custom_objects`: a
+    Lambda is the classic way to smuggle code into a model file. An anonymous
+    `lambda` can never be restored; prefer a subclassed layer.
 
     Args:
         function: The function to apply to the inputs.
@@ -45,7 +49,8 @@ class Lambda(Layer):
         return (input_shape[0],) + tuple(self.output_shape_arg)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "function": self.function.__name__,
+        return {**super().get_config(), "function": getattr(
+            self.function, "_registered_name", self.function.__name__),
                 "output_shape": None if callable(self.output_shape_arg)
                 else self.output_shape_arg, "arguments": self.arguments}
 
@@ -53,6 +58,12 @@ class Lambda(Layer):
     def from_config(cls, config: dict, custom_objects: dict | None = None):
         config = dict(config)
         name = config.pop("function")
+        if in_safe_mode():
+            raise ValueError(
+                f"Lambda layer {config.get('name')!r} (function {name!r}) is "
+                "refused in safe mode: a Lambda runs arbitrary code. If you trust "
+                "this file, load it with safe_mode=False and register the function "
+                f"or pass custom_objects={{'{name}': {name}}}.")
         function = get_registered_object(name, custom_objects)
         if function is None:
             raise ValueError(

@@ -359,7 +359,7 @@ def test_keyword_call_and_saved_model_archive(rng, tmp_path):
     assert_allclose(layer(query=q, value=v, key=v), layer(q, v))
     query, value = Input(shape=(3, 4)), Input(shape=(5, 4))
     model = Model([query, value], layer(query=query, value=value))
-    path = str(tmp_path / "mha.keras")
+    path = str(tmp_path / "mha.baro")
     model.save(path)
     restored = models.load_model(path)
     assert_allclose(restored([q, v]), model([q, v]), rtol=1e-6)

@@ -218,7 +218,7 @@ def test_conv_models_save_and_load(tmp_path, rng):
     config = json.loads(json.dumps(model.layers[-1].get_config()))
     assert Conv2DTranspose.from_config(config).output_padding == (1, 1)
     x = rng.standard_normal((2, 8, 8, 2)).astype(np.float32)
-    path = tmp_path / "convnet.keras"
+    path = tmp_path / "convnet.baro"
     model.save(path)
     restored = load_model(path)
     assert [type(layer).__name__ for layer in restored.layers] == \

@@ -190,7 +190,7 @@ def test_saved_model_keeps_moving_statistics(rng, tmp_path):
     model = Sequential([Dense(3, input_dim=4), BatchNormalization(momentum=0.5)])
     model.compile("sgd", "mse")
     model.fit(x, np.zeros((16, 3), np.float32), epochs=1, batch_size=8, verbose=0)
-    path = tmp_path / "bn.keras"
+    path = tmp_path / "bn.baro"
     model.save(path)
     loaded = load_model(path)
     assert_allclose(loaded.layers[-1].moving_mean, model.layers[-1].moving_mean)
