@@ -5,6 +5,7 @@ from baro.keras import (
     activations,
     backend,
     callbacks,
+    config,
     constraints,
     datasets,
     initializers,
@@ -15,6 +16,7 @@ from baro.keras import (
     optimizers,
     preprocessing,
     regularizers,
+    saving,
     utils,
 )
 from baro.layers import Input, Layer
@@ -22,6 +24,7 @@ from baro.models import Model, Sequential
 
 __all__ = [
     "Input", "Layer", "Model", "Sequential", "activations", "backend", "callbacks",
-    "constraints", "datasets", "initializers", "layers", "losses", "metrics", "models",
-    "optimizers", "preprocessing", "regularizers", "utils",
+    "config", "constraints", "datasets", "initializers", "layers", "losses",
+    "metrics", "models", "optimizers", "preprocessing", "regularizers", "saving",
+    "utils",
 ]

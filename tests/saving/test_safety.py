@@ -213,3 +213,37 @@ def test_weights_that_do_not_fit_name_both_shapes(tmp_path):
     other = Sequential([layers.Input(shape=(5,)), layers.Dense(3), layers.Dense(1)])
     with pytest.raises(ValueError, match=r"shape \(4, 3\).*\(5, 3\)"):
         other.load_weights(path)
+
+
+def test_enable_unsafe_deserialization(tmp_path, monkeypatch):
+    from baro.keras import config
+    from baro.saving import scope
+
+    monkeypatch.setattr(scope, "_UNSAFE_GLOBALLY", [False])
+    model = Sequential([layers.Input(shape=(3,)), layers.Lambda(add_one)])
+    model.save(tmp_path / "lam.baro")
+    with pytest.raises(ValueError, match="refused in safe mode"):
+        load_model(tmp_path / "lam.baro")
+    config.enable_unsafe_deserialization()
+    restored = load_model(tmp_path / "lam.baro")
+    x = np.zeros((1, 3), "float32")
+    np.testing.assert_array_equal(restored.predict(x, verbose=0), x + 1)
+
+
+def test_keras_saving_namespace(tmp_path):
+    from baro.keras import saving, utils
+
+    @saving.register_keras_serializable("ns_tests")
+    class Twice(layers.Layer):
+        def call(self, x):
+            return 2.0 * x
+
+    assert saving.get_registered_name(Twice) == "ns_tests>Twice"
+    assert saving.get_registered_object("ns_tests>Twice") is Twice
+    model = Sequential([layers.Input(shape=(2,)), Twice()])
+    saving.save_model(model, tmp_path / "t.baro")
+    restored = saving.load_model(tmp_path / "t.baro")
+    assert isinstance(restored.layers[0], Twice)
+    with utils.custom_object_scope({"Thing": Twice}):
+        assert saving.get_custom_objects() == {"Thing": Twice}
+    assert saving.get_custom_objects() == {}
