@@ -65,10 +65,10 @@ class Adadelta(Optimizer):
         if self.built:
             return
         super().build(var_list)
-        self._accumulated_grads = self.add_optimizer_variables(var_list,
-                                                               "accumulated_grad")
-        self._accumulated_delta_vars = self.add_optimizer_variables(
-            var_list, "accumulated_delta_var")
+        # Keras 3's order (interleaved per variable), for .keras files.
+        self._accumulated_grads, self._accumulated_delta_vars = \
+            self.add_optimizer_variables(
+                var_list, ["accumulated_grad", "accumulated_delta_var"])
 
     def update_step(self, gradient, variable, learning_rate: float) -> None:
         """One Adadelta step on `variable`, in place (see the class docstring)."""

@@ -74,8 +74,10 @@ class Adam(Optimizer):
         if self.built:
             return
         super().build(var_list)
-        self._momentums = self.add_optimizer_variables(var_list, "momentum")
-        self._velocities = self.add_optimizer_variables(var_list, "velocity")
+        # Interleaved per variable (m0, v0, m1, ...), Keras 3's order, so
+        # optimizer state lines up in .keras files.
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            var_list, ["momentum", "velocity"])
         if self.amsgrad:
             self._velocity_hats = self.add_optimizer_variables(var_list,
                                                                "velocity_hat")

@@ -77,8 +77,9 @@ class Nadam(Optimizer):
         var_list = list(var_list)
         dtype = var_list[0].dtype if var_list else floatx()
         super().build(var_list)
-        self._momentums = self.add_optimizer_variables(var_list, "momentum")
-        self._velocities = self.add_optimizer_variables(var_list, "velocity")
+        # Keras 3's order (interleaved per variable), for .keras files.
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            var_list, ["momentum", "velocity"])
         self._u_product = self.add_variable((), initializer="ones", dtype=dtype,
                                             name="u_product")
 

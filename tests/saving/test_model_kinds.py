@@ -251,3 +251,25 @@ def test_extensions_and_overwrite(tmp_path):
     model.save(tmp_path / "m.baro")
     with pytest.raises(FileExistsError):
         model.save(tmp_path / "m.baro", overwrite=False)
+
+
+def test_resume_training_through_a_keras_file(tmp_path):
+    pytest.importorskip("h5py", exc_type=ImportError)
+    pytest.importorskip("baro.interop", exc_type=ImportError)
+
+    def fresh():
+        model = Sequential([layers.Input(shape=(6,)),
+                            layers.Dense(8, activation="relu"), layers.Dense(1)])
+        model.set_weights([np.full_like(w, 0.1) + 0.01 * np.arange(w.size)
+                           .reshape(w.shape) for w in model.get_weights()])
+        model.compile(optimizers.Adam(0.01), "mse")
+        return model
+
+    straight = fresh()
+    straight.fit(X, Y, epochs=4, batch_size=16, shuffle=False, verbose=0)
+    first = fresh()
+    first.fit(X, Y, epochs=2, batch_size=16, shuffle=False, verbose=0)
+    first.save(tmp_path / "half.keras")  # Keras 3's format, optimizer included
+    resumed = load_model(tmp_path / "half.keras")
+    resumed.fit(X, Y, epochs=2, batch_size=16, shuffle=False, verbose=0)
+    assert_same_weights(resumed, straight)
