@@ -19,7 +19,7 @@ from baro.layers import call_context
 from baro.layers.symbolic import SymbolicTensor, is_symbolic, symbolic_call
 from baro.ops.convert import as_tensor
 from baro.saving.registry import register_serializable
-from baro.saving.scope import charge_weight
+from baro.saving.scope import charge_weight, loading
 from baro.utils.naming import to_snake_case, uniquify
 
 
@@ -156,7 +156,8 @@ class Layer:
         # While a model file is loaded its config decides `shape`: charge the
         # budget before the initializer allocates.
         charge_weight(self.name, shape, np.dtype(dtype).itemsize)
-        value = init(shape, dtype=dtype)
+        # A loading file assigns every weight next: skip the random draw.
+        value = np.zeros(shape, dtype) if loading() else init(shape, dtype=dtype)
         variable = Variable(value, trainable=trainable, name=name or "variable",
                             dtype=dtype, constraint=constraints.get(constraint))
         variable.path = f"{self.name}/{variable.name}"

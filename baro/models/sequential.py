@@ -107,6 +107,9 @@ class Sequential(Model):
             input_shape = self._known_input_shape()
             if input_shape is None:
                 raise ValueError("Sequential.build needs an input shape.")
+        if isinstance(input_shape, list) and len(input_shape) == 1 and \
+                isinstance(input_shape[0], (tuple, list)):
+            input_shape = input_shape[0]  # called on a one-element list
         if self._input_layer is None or \
                 self._input_layer.batch_shape != tuple(input_shape):
             self._input_layer = InputLayer(batch_shape=tuple(input_shape),
@@ -123,7 +126,9 @@ class Sequential(Model):
         if not self._stack:
             raise ValueError(f"Sequential model {self.name!r} has no layers; add "
                              "some with model.add(...).")
-        x = inputs
+        # Keras accepts a one-element list for a single-input model.
+        x = inputs[0] if isinstance(inputs, (list, tuple)) and len(inputs) == 1 \
+            else inputs
         for layer in self._stack:
             x = layer(x)
         return x

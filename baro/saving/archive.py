@@ -7,12 +7,12 @@ sizes are implausible is refused outright, as the file is not one we wrote.
 
 from __future__ import annotations
 
-import io
 import os
+import time
 import zipfile
 import zlib
 
-from baro.saving.safetensors import atomic_write
+from baro.saving.safetensors import atomic_open
 
 # Deflate cannot compress better than about 1032:1; a larger claimed ratio is a
 # zip bomb (or a corrupt directory).
@@ -113,13 +113,29 @@ class SafeArchive:
         self.close()
 
 
-def write_archive(filepath, entries: dict[str, bytes],
-                  stored: tuple[str, ...] = ()) -> None:
-    """Writes a zip of `entries` atomically; names in `stored` are not
-    compressed (weights barely shrink, and stored entries load faster)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+def write_archive(filepath, entries: dict, stored: tuple[str, ...] = ()) -> None:
+    """Writes a zip of `entries` atomically, straight into the file.
+
+    Args:
+        filepath: Destination; replaced only once the new file is complete.
+        entries: name -> bytes, or a callable writing the entry into the binary
+            stream it is given (weights stream without an extra copy).
+        stored: Names not to compress (weights barely shrink, and stored
+            entries load faster).
+    """
+    with atomic_open(filepath) as f, zipfile.ZipFile(f, "w") as archive:
         for name, data in entries.items():
-            method = zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED
-            archive.writestr(name, data, compress_type=method)
-    atomic_write(filepath, buffer.getvalue())
+            info = zipfile.ZipInfo(name, date_time=_now())
+            info.compress_type = zipfile.ZIP_STORED if name in stored \
+                else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            if callable(data):
+                # Size unknown in advance: allow more than 2 GiB.
+                with archive.open(info, "w", force_zip64=True) as stream:
+                    data(stream)
+            else:
+                archive.writestr(info, data)
+
+
+def _now() -> tuple:
+    return time.localtime()[:6]

@@ -7,6 +7,8 @@ execute code, unlike pickle. Files are written atomically (temp file + rename).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 import os
@@ -23,14 +25,17 @@ _DTYPES = {"F16": "float16", "F32": "float32", "F64": "float64", "I8": "int8",
 _CODES = {v: k for k, v in _DTYPES.items()}
 
 
-def atomic_write(path, data: bytes) -> None:
-    """Writes `data` to a temp file beside `path`, then renames it into place."""
+@contextlib.contextmanager
+def atomic_open(path):
+    """Yields a binary file beside `path`; when the block ends without error it
+    is flushed, fsynced and renamed over `path` (else removed), so `path` always
+    holds either the old or the complete new content."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         default_permissions(tmp)
@@ -41,27 +46,50 @@ def atomic_write(path, data: bytes) -> None:
         raise
 
 
-def dumps(tensors: dict[str, np.ndarray], metadata: dict[str, str] | None = None
-          ) -> bytes:
-    """Serializes named arrays to safetensors bytes."""
+def atomic_write(path, data: bytes) -> None:
+    """Writes `data` to a temp file beside `path`, then renames it into place."""
+    with atomic_open(path) as f:
+        f.write(data)
+
+
+def _layout(tensors: dict, metadata: dict | None) -> tuple[bytes, list]:
+    """The header bytes and the little-endian contiguous arrays to follow it."""
     header: dict = {}
     if metadata:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
-    chunks, offset = [], 0
+    arrays, offset = [], 0
     for name, array in tensors.items():
         # ascontiguousarray turns a 0-d array into shape (1,): keep the shape.
         array = np.ascontiguousarray(array).reshape(np.shape(array))
         code = _CODES.get(array.dtype.name)
         if code is None:
             raise TypeError(f"safetensors: cannot store dtype {array.dtype} ({name}).")
-        raw = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
+        array = array.astype(array.dtype.newbyteorder("<"), copy=False)
         header[name] = {"dtype": code, "shape": list(array.shape),
-                        "data_offsets": [offset, offset + len(raw)]}
-        chunks.append(raw)
-        offset += len(raw)
+                        "data_offsets": [offset, offset + array.nbytes]}
+        arrays.append(array)
+        offset += array.nbytes
     head = json.dumps(header, separators=(",", ":")).encode()
     head += b" " * (-len(head) % 8)  # keep the data 8-byte aligned
-    return struct.pack("<Q", len(head)) + head + b"".join(chunks)
+    return struct.pack("<Q", len(head)) + head, arrays
+
+
+def write(stream, tensors: dict[str, np.ndarray],
+          metadata: dict[str, str] | None = None) -> None:
+    """Streams named arrays to a binary file object, without an extra copy."""
+    head, arrays = _layout(tensors, metadata)
+    stream.write(head)
+    for array in arrays:
+        if array.size:
+            stream.write(memoryview(array.reshape(-1)).cast("B"))
+
+
+def dumps(tensors: dict[str, np.ndarray], metadata: dict[str, str] | None = None
+          ) -> bytes:
+    """Serializes named arrays to safetensors bytes."""
+    buffer = io.BytesIO()
+    write(buffer, tensors, metadata)
+    return buffer.getvalue()
 
 
 # The reference implementation's limit: a longer header is refused unread.
@@ -134,11 +162,13 @@ def read_header(data: bytes) -> tuple[dict, dict, int]:
     return entries, metadata, 8 + length
 
 
-def loads(data: bytes) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+def loads(data: bytes, copy: bool = True
+          ) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """Parses safetensors bytes into (arrays, metadata).
 
     Every length, shape and offset is checked against the bytes present before
-    anything is allocated.
+    anything is allocated. With `copy=False` the arrays are read-only views of
+    `data` where the byte order allows (for callers that copy them anyway).
 
     Raises:
         ValueError: If the bytes are not a well-formed safetensors file.
@@ -148,14 +178,16 @@ def loads(data: bytes) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     arrays = {}
     for name, (dtype, shape, start, stop) in entries.items():
         little = np.dtype(dtype).newbyteorder("<")
-        arrays[name] = np.frombuffer(body[start:stop], dtype=little).reshape(shape) \
-            .astype(dtype)  # native byte order, and a copy the caller owns
+        view = np.frombuffer(body[start:stop], dtype=little).reshape(shape)
+        # Native byte order, and (unless told otherwise) a copy the caller owns.
+        arrays[name] = view.astype(dtype, copy=copy)
     return arrays, metadata
 
 
 def save_file(tensors: dict[str, np.ndarray], path, metadata=None) -> None:
     """Writes named arrays to `path` atomically."""
-    atomic_write(path, dumps(tensors, metadata))
+    with atomic_open(path) as f:
+        write(f, tensors, metadata)
 
 
 def load_file(path) -> tuple[dict[str, np.ndarray], dict[str, str]]:

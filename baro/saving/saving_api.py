@@ -148,7 +148,7 @@ def load_weights(model, filepath, skip_mismatch: bool = False) -> None:
             if _WEIGHTS not in archive:
                 raise ValueError(f"{filepath}: no {_WEIGHTS} inside (a Keras "
                                  "file? load it with baro.models.load_model).")
-            arrays, _ = safetensors.loads(archive.read(_WEIGHTS))
+            arrays, _ = safetensors.loads(archive.read(_WEIGHTS), copy=False)
     _assign(model, _split(arrays)[0], skip_mismatch, filepath)
 
 
@@ -193,7 +193,8 @@ def save_model(model, filepath, overwrite: bool = True,
     write_archive(filepath, {
         "metadata.json": json.dumps(info).encode(),
         "config.json": json.dumps(config, indent=1).encode(),
-        _WEIGHTS: safetensors.dumps(arrays, metadata)}, stored=(_WEIGHTS,))
+        _WEIGHTS: lambda stream: safetensors.write(stream, arrays, metadata)},
+        stored=(_WEIGHTS,))
 
 
 def _deserialize_nested(value, custom_objects):
@@ -280,7 +281,7 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
             raise ValueError(f"{filepath}: the archive lacks {_WEIGHTS}.")
         raw_config = archive.read("config.json", limit=_CONFIG_LIMIT)
         raw_weights = archive.read(_WEIGHTS)
-    arrays, _ = safetensors.loads(raw_weights)
+    arrays, _ = safetensors.loads(raw_weights, copy=False)  # assign copies
     try:
         config = json.loads(raw_config)
     except (ValueError, RecursionError) as err:

@@ -113,6 +113,11 @@ class AllocationBudget(_Scope):
         self.source = source
 
 
+def loading() -> bool:
+    """True while a model file is being rebuilt (its weights follow from it)."""
+    return _BUDGET.get() is not None
+
+
 def charge_weight(owner: str, shape, itemsize: int) -> None:
     """Called before creating a weight; raises if the load budget is spent.
 

@@ -203,3 +203,13 @@ def test_sequential_exposes_symbolic_inputs_and_outputs():
     assert features(np.ones((5, 4))).shape == (5, 3)
     with pytest.raises(AttributeError, match="no inputs yet"):
         _ = Sequential([layers.Dense(2)]).inputs
+
+
+def test_sequential_accepts_a_one_element_list():
+    x = np.random.default_rng(0).normal(size=(3, 4)).astype("float32")
+    built = Sequential([layers.Input(shape=(4,)), layers.Dense(2)])
+    np.testing.assert_array_equal(built.predict([x], verbose=0),
+                                  built.predict(x, verbose=0))
+    lazy = Sequential([layers.Dense(2)])
+    assert lazy.predict([x], verbose=0).shape == (3, 2)
+    np.testing.assert_array_equal(lazy([x]).numpy(), lazy(x).numpy())
