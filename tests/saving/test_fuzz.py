@@ -22,6 +22,7 @@ from hypothesis import strategies as st  # noqa: E402
 from baro import layers  # noqa: E402
 from baro.models import Model, load_model  # noqa: E402
 
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # mutated configs
 SETTINGS = dict(deadline=None, derandomize=True, database=None,
                 suppress_health_check=list(HealthCheck))
 PER_CASE_SECONDS = 10.0
