@@ -18,31 +18,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from baro.core import Tensor
+from baro.core.tracing import functions_run_eagerly, run_functions_eagerly
 from baro.ops import convert_to_tensor
 
-# `tf.config.run_functions_eagerly`: TF's switch to skip tracing. baro always
-# runs eagerly; the flag is remembered so `functions_run_eagerly()` reads back
-# what was set (and a future tracer can honour it).
-_state = {"run_eagerly": False}
-
-
-def run_functions_eagerly(run_eagerly: bool) -> None:
-    """Sets whether `tf.function`s run eagerly (`tf.config.run_functions_eagerly`).
-
-    baro's functions always run eagerly, so this only records the flag.
-
-    Example:
-        >>> from baro.function import functions_run_eagerly, run_functions_eagerly
-        >>> run_functions_eagerly(True); functions_run_eagerly()
-        True
-        >>> run_functions_eagerly(False)
-    """
-    _state["run_eagerly"] = bool(run_eagerly)
-
-
-def functions_run_eagerly() -> bool:
-    """The flag last given to `run_functions_eagerly` (default False)."""
-    return _state["run_eagerly"]
+# `tf.config.run_functions_eagerly`: TF's switch to skip tracing; it lives in
+# core.tracing because `fit`'s step compiler honours it too.
 
 
 def _spec_text(spec) -> str:

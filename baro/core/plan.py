@@ -45,6 +45,9 @@ class Plan:
 
         self.input_slots = [new_slot(t) for t in inputs]
         self.variables = [(new_slot(v), v) for v in variables]
+        # Inputs no op recorded for backprop: gradients to them cannot be had.
+        self._untracked = {slot_of[id(t)] for t in [*inputs, *variables]
+                           if not t.requires_grad}
         self.steps: list[tuple] = []
         for function, ins, outs in record:
             in_slots = []
@@ -76,21 +79,10 @@ class Plan:
 
     def run(self, feeds) -> list:
         """Recomputes every slot from new input arrays; returns the slot list."""
-        slots = [None] * self.n_slots
-        for slot, value in self.constants:
-            slots[slot] = value
-        for slot, value in zip(self.input_slots, feeds, strict=True):
-            slots[slot] = value
-        for slot, variable in self.variables:
-            slots[slot] = variable.data
-        for function, ins, outs in self.steps:
-            result = function.forward(*[slots[i] for i in ins])
-            if type(outs) is tuple:
-                for slot, value in zip(outs, result, strict=True):
-                    slots[slot] = value
-            else:
-                slots[outs] = result
-        return slots
+        forward = self.__dict__.get("_forward")
+        if forward is None:
+            forward = self._forward = _compile_forward(self)
+        return forward(feeds)
 
     def outputs(self, slots) -> list:
         """The requested outputs from a `run` result."""
@@ -102,47 +94,42 @@ class Plan:
         Returns:
             One array per source (zeros where the target does not depend on it).
         """
-        program = self._backward_program(target, tuple(sources))
+        key = (target, tuple(sources))
+        backward = self.__dict__.setdefault("_backwards", {}).get(key)
+        if backward is None:
+            backward = self._backwards[key] = _compile_backward(
+                self, target, self._backward_program(target, tuple(sources)),
+                tuple(sources))
         if seed is None:
             # The seed is read, never written, by backward rules: reuse it.
             value = slots[target]
             seed = self._seeds.get(target)
             if seed is None or seed.shape != value.shape or seed.dtype != value.dtype:
                 seed = self._seeds[target] = get_array_module(value).ones_like(value)
-        grads = [None] * self.n_slots
-        grads[target] = seed
-        shapes = self.shapes
-        for function, outs, multi, ins in program:
-            if multi:
-                grads_out = [grads[o] for o in outs]
-                if all(g is None for g in grads_out):
-                    continue
-                grads_in = function.backward(*grads_out)
-            else:
-                g = grads[outs]
-                if g is None:
-                    continue
-                grads_in = function.backward(g)
-            if type(grads_in) is not tuple:
-                grads_in = (grads_in,)
-            for slot, gx in zip(ins, grads_in, strict=True):
-                if gx is None or slot < 0:
-                    continue
-                shape, dtype = shapes[slot]
-                if gx.shape != shape:
-                    gx = unbroadcast(gx, shape)
-                if gx.dtype != dtype:
-                    gx = gx.astype(dtype)
-                old = grads[slot]
-                grads[slot] = gx if old is None else old + gx
-        result = []
-        for s in sources:
-            g = grads[s]
-            if g is None:
-                shape, dtype = shapes[s]
-                g = get_array_module(slots[s]).zeros(shape, dtype)
-            result.append(g)
-        return result
+        return backward(slots, seed)
+
+    def same_as(self, other: Plan) -> bool:
+        """Whether `other`, traced from the same code on other inputs, records
+        the same ops on the same slots with the same constants.
+
+        A computation that reads an input's values in Python (to pick a branch,
+        or to build an index array outside any op) leaves those values in the
+        trace as constants; a second trace on different inputs then differs
+        here, which is how callers find out that a plan cannot be replayed.
+        """
+        if (len(self.steps) != len(other.steps) or self.n_slots != other.n_slots
+                or self.output_slots != other.output_slots
+                or len(self.constants) != len(other.constants)):
+            return False
+        for (f, ins, outs), (g, ins2, outs2) in zip(self.steps, other.steps,
+                                                    strict=True):
+            if type(f) is not type(g) or ins != ins2 or outs != outs2:
+                return False
+        for (slot, value), (slot2, value2) in zip(self.constants, other.constants,
+                                                  strict=True):
+            if slot != slot2 or not _same_value(value, value2):
+                return False
+        return self.shapes == other.shapes
 
     def _backward_program(self, target: int, sources: tuple) -> list:
         """The steps between the sources and the target, last first, with input
@@ -151,17 +138,20 @@ class Plan:
         cache = self.__dict__.setdefault("_programs", {})
         if key in cache:
             return cache[key]
+        untracked = [s for s in sources if s in self._untracked]
+        if untracked:
+            raise ValueError(
+                f"Plan: slot {untracked[0]} was traced without requiring "
+                "gradients; mark the sources (requires_grad=True) before tracing.")
         leads_to = set(sources)
         forward = []
         for function, ins, outs in self.steps:
-            hit = function.differentiable and any(i in leads_to for i in ins)
+            # An op traced without recording its inputs ran under no_grad (or
+            # on values that needed no gradient): eager backprop skips it too.
+            hit = function.differentiable and function.inputs and \
+                any(i in leads_to for i in ins)
             if not hit:
                 continue
-            if not function.inputs:
-                raise ValueError(
-                    f"Plan: {function.name} was traced without its inputs "
-                    "requiring gradients; mark the sources (requires_grad=True) "
-                    "before tracing.")
             leads_to.update(outs if type(outs) is tuple else (outs,))
             forward.append((function, ins, outs))
         program = [(function, outs, type(outs) is tuple,
@@ -169,3 +159,123 @@ class Plan:
                    for function, ins, outs in reversed(forward)]
         cache[key] = program
         return program
+
+
+def _same_value(a, b) -> bool:
+    if a is b:
+        return True
+    if getattr(a, "shape", None) != getattr(b, "shape", None) or \
+            getattr(a, "dtype", None) != getattr(b, "dtype", None):
+        return False
+    xp = get_array_module(a)
+    try:
+        return bool(xp.array_equal(a, b, equal_nan=True))
+    except TypeError:  # no NaN in this dtype (strings, objects)
+        return bool(xp.array_equal(a, b))
+
+
+# -- code generation ------------------------------------------------------------------
+# A plan runs as straight-line Python written for it once: each step becomes one
+# call on local variables (`s7 = f3(s2, s5)`), with no loop, list building or
+# type tests in between. This is what makes a replayed step cost little more
+# than the NumPy calls themselves. Only names of our own slots and functions
+# appear in the generated source; nothing from outside the process does.
+
+def _compile_forward(plan: Plan):
+    env = {}
+    lines = ["def forward(feeds):"]
+    if plan.input_slots:
+        names = ", ".join(f"s{i}" for i in plan.input_slots)
+        lines.append(f"    {names}, = feeds")
+    for slot, value in plan.constants:
+        env[f"c{slot}"] = value
+        lines.append(f"    s{slot} = c{slot}")
+    for slot, variable in plan.variables:
+        env[f"v{slot}"] = variable
+        lines.append(f"    s{slot} = v{slot}.data")
+    for k, (function, ins, outs) in enumerate(plan.steps):
+        env[f"f{k}"] = function.forward
+        args = ", ".join(f"s{i}" for i in ins)
+        if type(outs) is tuple:
+            targets = ", ".join(f"s{o}" for o in outs)
+            lines.append(f"    {targets}, = f{k}({args})")
+        else:
+            lines.append(f"    s{outs} = f{k}({args})")
+    known = _assigned_slots(plan)
+    items = ", ".join(f"s{i}" if i in known else "None" for i in range(plan.n_slots))
+    lines.append(f"    return [{items}]")
+    return _build("\n".join(lines), env, "forward")
+
+
+def _assigned_slots(plan: Plan) -> set:
+    known = set(plan.input_slots) | {slot for slot, _ in plan.constants}
+    known |= {slot for slot, _ in plan.variables}
+    for _, _, outs in plan.steps:
+        known.update(outs if type(outs) is tuple else (outs,))
+    return known
+
+
+def _compile_backward(plan: Plan, target: int, program: list, sources: tuple):
+    env = {"unbroadcast": unbroadcast, "zeros_for": _zeros_for}
+    reached = {target}
+    lines = ["def backward(slots, seed):", f"    g{target} = seed"]
+    for k, (function, outs, multi, ins) in enumerate(program):
+        outs_t = outs if multi else (outs,)
+        live = [o for o in outs_t if o in reached]
+        if not live:
+            continue  # no gradient can arrive here
+        env[f"b{k}"] = function.backward
+        for o in outs_t:
+            if o not in reached:
+                lines.append(f"    g{o} = None")
+                reached.add(o)
+        if multi:
+            args = ", ".join(f"g{o}" for o in outs_t)
+            lines.append(f"    if not ({' is None and '.join(f'g{o}' for o in outs_t)}"
+                         " is None):")
+            lines.append(f"        r = b{k}({args})")
+        else:
+            lines.append(f"    if g{outs} is not None:")
+            lines.append(f"        r = b{k}(g{outs})")
+        lines.append("        if type(r) is not tuple: r = (r,)")
+        for j, slot in enumerate(ins):
+            if slot < 0:
+                continue
+            shape, dtype = plan.shapes[slot]
+            env[f"sh{slot}"], env[f"dt{slot}"] = shape, dtype
+            lines.append(f"        x = r[{j}]")
+            lines.append("        if x is not None:")
+            lines.append(f"            if x.shape != sh{slot}: "
+                         f"x = unbroadcast(x, sh{slot})")
+            lines.append(f"            if x.dtype != dt{slot}: x = x.astype(dt{slot})")
+            if slot in reached:
+                lines.append(f"            g{slot} = x if g{slot} is None "
+                             f"else g{slot} + x")
+            else:
+                # First contribution: the slot's gradient may still be None if
+                # this op returns None for it at run time.
+                lines.insert(1, f"    g{slot} = None")
+                lines.append(f"            g{slot} = x")
+                reached.add(slot)
+    results = []
+    for s in sources:
+        env[f"sh{s}"], env[f"dt{s}"] = plan.shapes[s]
+        if s in reached:
+            results.append(f"g{s} if g{s} is not None else "
+                           f"zeros_for(slots[{s}], sh{s}, dt{s})")
+        else:
+            results.append(f"zeros_for(slots[{s}], sh{s}, dt{s})")
+    lines.append(f"    return [{', '.join(results)}]")
+    return _build("\n".join(lines), env, "backward")
+
+
+def _zeros_for(sample, shape, dtype):
+    return get_array_module(sample).zeros(shape, dtype)
+
+
+def _build(source: str, env: dict, name: str):
+    namespace = dict(env)
+    exec(compile(source, f"<baro plan {name}>", "exec"), namespace)  # noqa: S102
+    function = namespace[name]
+    function.source = source  # for debugging: print(plan._forward.source)
+    return function

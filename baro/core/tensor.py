@@ -6,6 +6,7 @@ import numpy as np
 
 from baro.backend.arrays import convert_to_array, to_numpy
 from baro.backend.config import is_float_dtype
+from baro.core import tracing
 
 
 class Tensor:
@@ -163,6 +164,8 @@ class Tensor:
     # -- conversion ----------------------------------------------------------------
     def numpy(self) -> np.ndarray:
         """The data as a NumPy array (copied to host memory when on a GPU)."""
+        if tracing.active is not None:
+            tracing.note_impure("a tensor's value was read (numpy())")
         return to_numpy(self.data)
 
     def item(self):
@@ -172,6 +175,8 @@ class Tensor:
                 f"item() needs a tensor with one element, this one has shape "
                 f"{self.data.shape}."
             )
+        if tracing.active is not None:
+            tracing.note_impure("a tensor's value was read (item/float/int)")
         return self.data.item()
 
     def tolist(self):
@@ -179,6 +184,8 @@ class Tensor:
         return self.data.tolist()
 
     def __array__(self, dtype=None, copy=None):
+        if tracing.active is not None:
+            tracing.note_impure("a tensor became a NumPy array")
         array = to_numpy(self.data)
         return array if dtype is None else array.astype(dtype)
 
@@ -200,6 +207,8 @@ class Tensor:
                 f"The truth value of a tensor of shape {self.data.shape} is "
                 "ambiguous; use baro.reduce_any(x) or baro.reduce_all(x)."
             )
+        if tracing.active is not None:
+            tracing.note_impure("a tensor was used as a Python bool")
         return bool(self.data)
 
     def __len__(self) -> int:

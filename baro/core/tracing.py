@@ -12,6 +12,15 @@ from contextlib import contextmanager
 
 # The open record (a list), or None. Read once per op by Function.apply.
 active: list | None = None
+# Why the open trace cannot be replayed (Python read a value, a variable was
+# assigned something computed outside the trace), first reason first.
+impure: list[str] = []
+
+
+def note_impure(reason: str) -> None:
+    """Marks the open trace as not replayable (no-op when none is open)."""
+    if active is not None:
+        impure.append(reason)
 
 
 @contextmanager
@@ -26,10 +35,33 @@ def trace():
         >>> [type(f).__name__ for f, _, _ in record]
         ['Multiply', 'Add']
     """
-    global active
-    previous = active
-    active = []
+    global active, impure
+    previous, previous_impure = active, impure
+    active, impure = [], []
     try:
         yield active
     finally:
-        active = previous
+        active, impure = previous, previous_impure
+
+
+# `tf.config.run_functions_eagerly`: when set, `fit` does not compile its step
+# (and `tf.function` never traces; baro's always runs eagerly anyway).
+_state = {"run_eagerly": False}
+
+
+def run_functions_eagerly(run_eagerly: bool) -> None:
+    """Sets whether compiled functions and `fit` steps run eagerly
+    (`tf.config.run_functions_eagerly`).
+
+    Example:
+        >>> from baro.core.tracing import functions_run_eagerly, run_functions_eagerly
+        >>> run_functions_eagerly(True); functions_run_eagerly()
+        True
+        >>> run_functions_eagerly(False)
+    """
+    _state["run_eagerly"] = bool(run_eagerly)
+
+
+def functions_run_eagerly() -> bool:
+    """The flag last given to `run_functions_eagerly` (default False)."""
+    return _state["run_eagerly"]

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from baro.backend.arrays import convert_to_array
 from baro.backend.config import is_float_dtype, standardize_dtype
+from baro.core import tracing
+from baro.core.function import Function
 from baro.core.tensor import Tensor
+
+# Bumped whenever which variables exist or train may have changed (a Variable
+# made, `trainable` set, a layer tracking a new sub-layer or weight): compiled
+# training steps keyed on it retrace instead of walking every layer per step.
+structure_version = [0]
 
 
 class Variable(Tensor):
@@ -57,6 +64,7 @@ class Variable(Tensor):
                 f"expected shape {tuple(shape)}."
             )
         super().__init__(data, name=name or "variable")
+        structure_version[0] += 1
         self._trainable = bool(trainable)
         self.requires_grad = self._trainable and is_float_dtype(data.dtype)
         self.constraint = constraint
@@ -71,6 +79,7 @@ class Variable(Tensor):
     @trainable.setter
     def trainable(self, value: bool) -> None:
         self._trainable = bool(value)
+        structure_version[0] += 1
         self.requires_grad = self._trainable and is_float_dtype(self.data.dtype)
 
     @property
@@ -93,15 +102,53 @@ class Variable(Tensor):
     def assign(self, value) -> Variable:
         """Writes `value` into the variable's buffer; returns the variable."""
         self.data[...] = self._incoming(value, "assign")
+        if tracing.active is not None:
+            _record_assign(self, value, "assign")
         return self
 
     def assign_add(self, delta) -> Variable:
         """Adds `delta` in place; returns the variable."""
         self.data += self._incoming(delta, "assign_add")
+        if tracing.active is not None:
+            _record_assign(self, delta, "assign_add")
         return self
 
     def assign_sub(self, delta) -> Variable:
         """Subtracts `delta` in place; returns the variable."""
         self.data -= self._incoming(delta, "assign_sub")
+        if tracing.active is not None:
+            _record_assign(self, delta, "assign_sub")
         return self
 
+
+class AssignStep(Function):
+    """A traced `assign`: replaying a plan writes into the variable again
+    (BatchNormalization's moving statistics, say). Not differentiable."""
+
+    differentiable = False
+
+    def __init__(self, variable: Variable, how: str) -> None:
+        self.variable = variable
+        self.how = how
+
+    def forward(self, value):
+        data = self.variable.data
+        if self.how == "assign":
+            data[...] = value
+        elif self.how == "assign_add":
+            data += value
+        else:
+            data -= value
+        return value
+
+
+def _record_assign(variable: Variable, value, how: str) -> None:
+    # Only a value computed by traced ops can be recomputed on replay; anything
+    # else (an array made in Python) makes the trace impure.
+    if isinstance(value, Tensor):
+        # A fresh output tensor, so the value's own slot keeps its consumers.
+        tracing.active.append((AssignStep(variable, how), (value,),
+                               Tensor._wrap(value.data)))
+    else:
+        tracing.note_impure(f"variable {variable.name!r} was assigned a value "
+                            "computed outside the traced ops")

@@ -14,7 +14,7 @@ import numpy as np
 from baro import regularizers
 from baro.backend.config import floatx, standardize_dtype
 from baro.core.tensor import Tensor
-from baro.core.variable import Variable
+from baro.core.variable import Variable, structure_version
 from baro.layers import call_context
 from baro.layers.symbolic import SymbolicTensor, is_symbolic, symbolic_call
 from baro.ops.convert import as_tensor
@@ -87,6 +87,8 @@ class Layer:
         object.__setattr__(self, name, value)
 
     def _track(self, value) -> None:
+        if isinstance(value, (Layer, Variable)):
+            structure_version[0] += 1
         if isinstance(value, Layer):
             if value is not self and all(value is not x for x in self._layers):
                 self._layers.append(value)
@@ -177,6 +179,7 @@ class Layer:
     def trainable(self, value: bool) -> None:
         value = bool(value)
         self._trainable = value
+        structure_version[0] += 1
         for v in self._trainable_variables:
             v.trainable = value
         for layer in self._layers:

@@ -13,8 +13,9 @@ import warnings
 import numpy as np
 
 from baro import ops
-from baro.backend.arrays import to_numpy
+from baro.backend.arrays import convert_to_array, to_numpy
 from baro.backend.config import epsilon
+from baro.core.function import Function
 from baro.core.tensor import Tensor
 from baro.losses.loss import LossFunctionWrapper, match_inputs, to_float_tensor
 from baro.saving.registry import register_serializable
@@ -195,38 +196,54 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     return -ops.sum(y_true * _log_clipped(probs), axis=axis)
 
 
-def _sparse_labels(y_true, y_pred, axis, ignore_class):
+class SparseLabels(Function):
+    """Integer class ids from y_true, checked against y_pred's classes.
+
+    An op (not differentiable) rather than Python on the labels' values, so a
+    traced training step recomputes the ids for every batch.
+    """
+
+    differentiable = False
+
+    def __init__(self, pred_shape: tuple, axis: int, ignore_class) -> None:
+        self.pred_shape, self.axis, self.ignore_class = pred_shape, axis, ignore_class
+
+    def forward(self, labels):
+        name = "sparse_categorical_crossentropy"
+        pred_shape, axis = self.pred_shape, self.axis
+        if labels.ndim == len(pred_shape) and labels.shape[-1:] == (1,):
+            labels = labels[..., 0]
+        sample_shape = pred_shape[:axis] + pred_shape[axis + 1:]
+        if labels.shape != sample_shape:
+            hint = (" They look one-hot: use categorical_crossentropy, or pass "
+                    "argmax(y_true, axis=-1).") if labels.shape == pred_shape else ""
+            raise ValueError(
+                f"{name}: y_true has shape {labels.shape} and y_pred has shape "
+                f"{pred_shape}; integer labels must have shape {sample_shape} "
+                f"(or {sample_shape + (1,)}).{hint}")
+        values = to_numpy(labels)
+        if values.dtype.kind == "f" and not np.all(np.isfinite(values)
+                                                   & (values == np.round(values))):
+            raise ValueError(
+                f"{name}: y_true must hold integer class ids, received non-integer "
+                "values. For probability labels use categorical_crossentropy.")
+        num_classes = pred_shape[axis]
+        checked = values if self.ignore_class is None else \
+            values[values != self.ignore_class]
+        if checked.size and (checked.min() < 0 or checked.max() >= num_classes):
+            raise ValueError(
+                f"{name}: labels must lie in [0, {num_classes}) for {num_classes} "
+                f"classes (y_pred shape {pred_shape}); received values from "
+                f"{int(checked.min())} to {int(checked.max())}. Check the number "
+                "of output units, or pass ignore_class for a padding label.")
+        return labels.astype(np.int64)
+
+
+def _sparse_labels(y_true, y_pred, axis, ignore_class) -> Tensor:
     """Integer labels of y_pred's shape without `axis`, checked for range."""
-    name = "sparse_categorical_crossentropy"
-    labels = to_numpy(y_true.data) if isinstance(y_true, Tensor) else \
-        np.asarray(y_true)
-    if labels.ndim == y_pred.ndim and labels.shape[-1:] == (1,):
-        labels = labels[..., 0]
-    sample_shape = y_pred.shape[:axis] + y_pred.shape[axis + 1:]
-    if labels.shape != sample_shape:
-        hint = (" They look one-hot: use categorical_crossentropy, or pass "
-                "argmax(y_true, axis=-1).") if labels.shape == y_pred.shape else ""
-        raise ValueError(
-            f"{name}: y_true has shape {labels.shape} and y_pred has shape "
-            f"{y_pred.shape}; integer labels must have shape {sample_shape} "
-            f"(or {sample_shape + (1,)}).{hint}"
-        )
-    if labels.dtype.kind == "f" and not np.all(np.isfinite(labels)
-                                               & (labels == np.round(labels))):
-        raise ValueError(
-            f"{name}: y_true must hold integer class ids, received non-integer "
-            "values. For probability labels use categorical_crossentropy.")
-    labels = labels.astype(np.int64)
-    num_classes = y_pred.shape[axis]
-    checked = labels if ignore_class is None else labels[labels != ignore_class]
-    if checked.size and (checked.min() < 0 or checked.max() >= num_classes):
-        raise ValueError(
-            f"{name}: labels must lie in [0, {num_classes}) for {num_classes} "
-            f"classes (y_pred shape {y_pred.shape}); received values from "
-            f"{int(checked.min())} to {int(checked.max())}. Check the number of "
-            "output units, or pass ignore_class for a padding label."
-        )
-    return labels
+    y_true = y_true if isinstance(y_true, Tensor) else \
+        Tensor._wrap(convert_to_array(np.asarray(y_true)))
+    return SparseLabels(y_pred.shape, axis, ignore_class).apply(y_true)
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
@@ -263,15 +280,15 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     y_pred = to_float_tensor(y_pred)
     axis = axis % y_pred.ndim
     labels = _sparse_labels(y_true, y_pred, axis, ignore_class)
-    valid = None if ignore_class is None else labels != ignore_class
+    valid = None if ignore_class is None else ops.not_equal(labels, ignore_class)
     if valid is not None:
-        labels = np.where(valid, labels, 0)
+        labels = ops.where(valid, labels, 0)
     if from_logits:
         losses = ops.softmax_cross_entropy(labels, y_pred, axis=axis)
     else:
         probs = y_pred / ops.sum(y_pred, axis=axis, keepdims=True)
         picked = ops.take_along_axis(
-            _log_clipped(probs), np.expand_dims(labels, axis), axis=axis)
+            _log_clipped(probs), ops.expand_dims(labels, axis), axis=axis)
         losses = -ops.squeeze(picked, axis=axis)
     if valid is not None:
         losses = ops.where(valid, losses, 0.0)
@@ -467,7 +484,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
             return None
         labels = _sparse_labels(y_true, y_pred, y_pred.ndim - 1,
                                 self.ignore_class)
-        return labels != self.ignore_class
+        return labels.data != self.ignore_class
 
 
 @register_serializable()

@@ -124,7 +124,7 @@ class Metric:
         """Restores every state variable to its initial value."""
         for variable, value in zip(self._variables, self._initial_values,
                                    strict=True):
-            variable.assign(value)
+            variable.data[...] = value  # shapes and dtypes match by construction
 
     def reset_states(self) -> None:
         """tf.keras 2's name for `reset_state`."""

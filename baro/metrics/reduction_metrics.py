@@ -116,6 +116,14 @@ class Mean(Metric):
         self.count = self.add_variable((), "zeros", name="count")
 
     def update_state(self, values, sample_weight=None) -> None:
+        if type(sample_weight) is int and getattr(values, "ndim", None) == 0:
+            # fit's loss tracker, every step: the same arithmetic as below
+            # (value * weight, then the weight, both in self.dtype), minus the
+            # general rank and broadcast handling.
+            weight = np.asarray(sample_weight, dtype=self.dtype)
+            self.total.data += to_array(values, self.dtype) * weight
+            self.count.data += weight
+            return
         values, weights = reduce_to_samplewise_values(
             values, sample_weight, np.mean, self.dtype, self.name)
         self.total.assign_add(values.sum(dtype=self.dtype))

@@ -14,6 +14,7 @@ from baro.backend.config import floatx
 from baro.core.grad_mode import no_grad
 from baro.core.tensor import Tensor
 from baro.core.variable import Variable
+from baro.optimizers.flat import FlatState
 from baro.optimizers.schedules import InverseTimeDecay, LearningRateSchedule
 from baro.optimizers.schedules import deserialize as deserialize_schedule
 from baro.saving import get_registered_object, register_serializable, serialize
@@ -162,6 +163,9 @@ class Optimizer:
         self._trainable_variables: list[Variable] = []
         self._trainable_variables_indices: dict[Variable, int] = {}
         self._scratch: list[list] = []
+        self._slot_lists: list[list] = []
+        self._loose_slots = 0
+        self._flat = None
         self._excluded: set[Variable] = set()
         self._exclude_pattern = None
         self._decay_cache: dict[Variable, bool] = {}
@@ -324,6 +328,7 @@ class Optimizer:
                                     initializer="zeros") -> Variable:
         """A slot with the shape and dtype of `reference_variable`, named after it."""
         # Keras names slots after the path: "dense/kernel" -> "dense_kernel_momentum".
+        self._loose_slots += 1
         path = getattr(reference_variable, "path", None) or reference_variable.name
         prefix = str(path).replace("/", "_").replace(":", "_")
         return self.add_variable(reference_variable.shape, initializer,
@@ -337,6 +342,8 @@ class Optimizer:
             for slot_list, slot_name in zip(slots, names, strict=True):
                 slot_list.append(self.add_variable_from_reference(
                     variable, slot_name, initializer))
+                self._loose_slots -= 1  # counted as loose above; it is not
+        self._slot_lists.extend(slots)  # candidates for flat buffers
         return slots[0] if isinstance(name, str) else slots
 
     def _get_variable_index(self, variable) -> int:
@@ -381,14 +388,46 @@ class Optimizer:
         grads, variables = self._prepare_gradients(grads, variables)
         grads = self._clip_gradients(grads)
         learning_rate = self._current_learning_rate()
+        flat = self._flat_state(variables)
         with no_grad():
             self._apply_weight_decay(variables, learning_rate)
-            self._update_variables(grads, variables, learning_rate)
+            if flat is None:
+                self._update_variables(grads, variables, learning_rate)
+            else:  # every variable at once (bit-identical: the update is elementwise)
+                self._update_variables([flat.load_gradients(grads)], [flat.proxy],
+                                       learning_rate)
             self._iterations.data += 1
             for variable in variables:
                 constraint = getattr(variable, "constraint", None)
                 if constraint is not None:
                     variable.assign(constraint(variable))
+
+    def _flat_state(self, variables: list):
+        """The FlatState when this step updates all variables and they can share
+        one buffer (made on first use, remade if a variable's data moved)."""
+        mine = self._trainable_variables
+        if len(variables) != len(mine) or not self._flat_allowed() or any(
+                a is not b for a, b in zip(variables, mine, strict=True)):
+            return None
+        flat = self._flat
+        if flat is not None and flat.intact():
+            return flat
+        if flat is not None:
+            flat.release()
+        if not FlatState.supports(mine, self._slot_lists):
+            self._flat = None
+            return None
+        flat = self._flat = FlatState(mine, self._slot_lists, self.scratch_buffers)
+        self._trainable_variables_indices[flat.proxy] = flat.index
+        self._scratch = self._scratch[:flat.index] + [flat.scratch]
+        return flat
+
+    def _flat_allowed(self) -> bool:
+        # Only baro's own elementwise update rules, and only when every slot
+        # came from add_optimizer_variables: a user's update_step may take a
+        # per-variable norm, and its slots may not know the flat proxy.
+        return self._loose_slots == 0 and \
+            type(self).update_step.__module__.startswith("baro.optimizers")
 
     def apply_gradients(self, grads_and_vars) -> Variable:
         """`apply` for the TF2 form `zip(grads, variables)`; returns `iterations`."""

@@ -67,7 +67,7 @@ class Trainer(TrainerBase):
             logs = {}
             for step, batch in enumerate(batches.epoch()):
                 callbacks.on_train_batch_begin(step)
-                logs = self.train_step(batch)
+                logs = self._run_train_step(batch)
                 if not math.isfinite(logs.get("loss", 0.0)):
                     self._stop_on_nan(epoch, step, logs["loss"])
                 callbacks.on_train_batch_end(step, logs)

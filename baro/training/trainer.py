@@ -14,9 +14,11 @@ from baro import optimizers as optimizers_module
 from baro.core.engine import gradients
 from baro.core.grad_mode import no_grad
 from baro.core.tensor import Tensor
+from baro.core.tracing import functions_run_eagerly
 from baro.metrics import Mean
 from baro.training import data as data_module
 from baro.training.compile_utils import CompiledLoss, CompiledMetrics, as_list
+from baro.training.compiled import StepCompiler
 
 
 class NaNLossWarning(UserWarning):
@@ -47,6 +49,8 @@ class TrainerBase:
         self.history = None
         self._initial_epoch = None
         self._loss_tracker = None
+        self.run_eagerly = False
+        self._step_compiler = None
 
     # -- compile -------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None,
@@ -63,8 +67,11 @@ class TrainerBase:
             metrics: List of names, functions or Metric objects ("accuracy" is
                 resolved to binary/categorical/sparse accuracy by the shapes).
             weighted_metrics: Metrics that also receive the sample weights.
-            run_eagerly, steps_per_execution, jit_compile, auto_scale_loss:
-                Accepted for Keras compatibility; baro always runs eagerly.
+            run_eagerly: If True, every step runs op by op (for debugging);
+                by default `fit` traces its step once per input signature and
+                replays it (bit-identical, much less Python per step).
+            steps_per_execution, jit_compile, auto_scale_loss: Accepted for
+                Keras compatibility.
         """
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
@@ -75,6 +82,8 @@ class TrainerBase:
             if loss is not None else None
         self.compiled_metrics = CompiledMetrics(metrics, weighted_metrics, names)
         self._loss_tracker = Mean(name="loss")
+        self.run_eagerly = bool(run_eagerly)
+        self._step_compiler = None  # plans hold the previous loss and optimizer
         self.compiled = True
         self.stop_training = False
 
@@ -102,7 +111,7 @@ class TrainerBase:
         """Resets the loss tracker and all metrics."""
         for metric in self.metrics:
             metric.reset_state()
-        self._output_loss_trackers = {}
+        self.__dict__["_output_loss_trackers"] = {}  # no layer tracking needed
 
     # -- steps ---------------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
@@ -113,7 +122,7 @@ class TrainerBase:
                                           as_list(sample_weight, names)
                                           if isinstance(sample_weight, (list, dict))
                                           else [sample_weight] * len(names))
-        self._last_output_losses = parts
+        self.__dict__["_last_output_losses"] = parts
         for extra in self.losses:
             total = total + extra
         return total
@@ -153,13 +162,30 @@ class TrainerBase:
         x, y, sample_weight = data_module.unpack_x_y_sample_weight(data)
         y_pred = self(x, training=True)
         loss = self.compute_loss(x, y, y_pred, sample_weight)
+        return self._finish_train_step(loss, x, y, y_pred, sample_weight)
+
+    def _finish_train_step(self, loss, x, y, y_pred, sample_weight,
+                           retain_graph: bool = False) -> dict:
+        """Backward, optimizer update and metrics: the rest of `train_step`
+        (`retain_graph` keeps the ops' links for a traced plan to replay)."""
         variables = self.trainable_weights
         if not variables:
             raise ValueError(f"Model {self.name!r} has no trainable weights to fit.")
-        grads = gradients([loss], variables)
+        grads = gradients([loss], variables, retain_graph=retain_graph)
         self.optimizer.apply(grads, variables)
         self._track_losses(loss, x)
         return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def _run_train_step(self, data) -> dict:
+        """`train_step`, through the step compiler unless the model runs eagerly
+        (a custom `train_step`, `run_eagerly`, or tf.config's switch)."""
+        if self.run_eagerly or type(self).train_step is not TrainerBase.train_step \
+                or functions_run_eagerly():
+            return self.train_step(data)
+        compiler = self.__dict__.get("_step_compiler")
+        if compiler is None:
+            compiler = self._step_compiler = StepCompiler(self)
+        return compiler.train(data)
 
     def test_step(self, data) -> dict:
         """Loss and metrics on a batch, without updating the weights."""

@@ -1,0 +1,203 @@
+"""Compiled training and evaluation steps: trace once per input signature, replay.
+
+`fit` calls the model, the loss, the engine and the optimizer for every batch;
+for a small model the Python around the arithmetic costs more than the
+arithmetic. Keras compiles the step with `tf.function`; baro does the same with
+its own tracer: the first batch of a given signature (shapes and dtypes of x, y
+and sample weights) runs the ordinary eager step while `core.tracing` records
+every op it applies, and later batches replay that record as a `core.plan.Plan`
+on raw arrays: forward, loss, the backward of the same ops, then the optimizer.
+No Tensors, no graph nodes, no layer `__call__` logic.
+
+The replay computes exactly what the eager step computes (the same Function
+objects run the same NumPy calls in the same order), so results are
+bit-identical; tests check it. What cannot be replayed is detected while
+tracing and runs eagerly instead: Python reading a tensor's value (`.numpy()`,
+`if tensor:`) inside the model or loss, a variable assigned a value computed
+outside the traced ops, a custom `train_step`. `compile(run_eagerly=True)` (or
+`model.run_eagerly = True`, or `baro.config.run_functions_eagerly(True)`) turns
+compilation off, for debugging.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from baro.backend.arrays import convert_to_array
+from baro.core import tracing
+from baro.core.plan import Plan
+from baro.core.tensor import Tensor
+from baro.core.variable import structure_version
+from baro.training import data as data_module
+
+
+def _leaves(structure) -> list:
+    """The arrays of a (nested list/tuple/dict) batch structure, in order."""
+    if structure is None:
+        return []
+    if isinstance(structure, (list, tuple)):
+        return [leaf for item in structure for leaf in _leaves(item)]
+    if isinstance(structure, dict):
+        return [leaf for key in sorted(structure) for leaf in _leaves(structure[key])]
+    return [structure]
+
+
+def _rebuild(structure, values: iter):
+    """`structure` with its leaves replaced, in `_leaves` order, from `values`."""
+    if structure is None:
+        return None
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_rebuild(item, values) for item in structure)
+    if isinstance(structure, dict):
+        rebuilt = {key: _rebuild(structure[key], values) for key in sorted(structure)}
+        return {key: rebuilt[key] for key in structure}
+    return next(values)
+
+
+def _layout(structure):
+    """The batch's structure with leaves replaced by their shape and dtype."""
+    if type(structure) is np.ndarray:  # the common case, first
+        return (structure.shape, structure.dtype.char)
+    if structure is None:
+        return None
+    if isinstance(structure, (list, tuple)):
+        return (type(structure).__name__,) + tuple(_layout(i) for i in structure)
+    if isinstance(structure, dict):
+        return ("dict",) + tuple((k, _layout(structure[k])) for k in sorted(structure))
+    array = structure.data if isinstance(structure, Tensor) else structure
+    shape = getattr(array, "shape", None)
+    dtype = getattr(array, "dtype", None)
+    return (type(array).__name__, shape, str(dtype))
+
+
+def _same_arrays(arrays: list, reference: list) -> bool:
+    """Whether the batch holds exactly the traced values (same shapes known)."""
+    for a, b in zip(arrays, reference, strict=True):
+        if a is not b and not np.array_equal(a, b):
+            return False
+    return True
+
+
+class _Replay:
+    """One traced step: the plan, and which slots hold what."""
+
+    def __init__(self, plan: Plan, loss_slot: int, pred_slots: list,
+                 part_slots: dict, trainable: list, trainable_slots: list,
+                 pred_structure) -> None:
+        self.plan = plan
+        self.loss_slot = loss_slot
+        self.pred_slots = pred_slots
+        self.part_slots = part_slots
+        self.trainable = trainable
+        self.trainable_slots = trainable_slots
+        self.pred_structure = pred_structure
+        # Until a second trace agrees (see StepCompiler._trace_train), replay
+        # only for the inputs traced: copies of them.
+        self.verified = False
+        self.reference: list = []
+
+
+class StepCompiler:
+    """Caches a replayable plan per input signature for one model.
+
+    A cache entry of None means "this signature runs eagerly" (tracing found
+    something a replay cannot reproduce); `reasons` says why, for diagnostics.
+    """
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.cache: dict = {}
+        self.reasons: dict = {}
+        self.version = structure_version[0]
+
+    def key(self, x, y, sample_weight, training: bool):
+        version = structure_version[0]
+        if version != self.version:
+            # Variables were made, frozen or added: every plan may be stale.
+            self.cache.clear()
+            self.version = version
+        return (training, _layout(x), _layout(y), _layout(sample_weight))
+
+    # -- training ------------------------------------------------------------------
+    def train(self, data) -> dict:
+        """One training step on `data`, compiled when possible (see module)."""
+        model = self.model
+        x, y, sample_weight = data_module.unpack_x_y_sample_weight(data)
+        key = self.key(x, y, sample_weight, True)
+        replay = self.cache.get(key, False)
+        if replay is None:
+            return model.train_step(data)
+        if replay is not False:
+            feeds = [convert_to_array(a) for a in
+                     _leaves(x) + _leaves(y) + _leaves(sample_weight)]
+            if replay.verified or _same_arrays(feeds, replay.reference):
+                return self._replay_train(replay, feeds, x, y, sample_weight)
+        return self._trace_train(key, x, y, sample_weight, replay or None)
+
+    def _trace_train(self, key, x, y, sample_weight, previous) -> dict:
+        """The eager step, recorded; stores the plan (or None) under `key`.
+
+        The first trace of a signature is kept unverified: it is replayed only
+        for the very same input values. The next batch with other values is
+        traced again; if both traces agree (`Plan.same_as`) the plan is
+        verified and replayed from then on, otherwise the signature runs
+        eagerly (the step read input values in Python, or drew random numbers
+        outside any op).
+        """
+        model = self.model
+        feeds = [Tensor._wrap(convert_to_array(a)) for a in
+                 _leaves(x) + _leaves(y) + _leaves(sample_weight)]
+        values = iter(feeds)
+        tx, ty = _rebuild(x, values), _rebuild(y, values)
+        tsw = _rebuild(sample_weight, values)
+        with tracing.trace() as record:
+            y_pred = model(tx, training=True)
+            loss = model.compute_loss(tx, ty, y_pred, tsw)
+            impure = list(tracing.impure)
+        logs = model._finish_train_step(loss, tx, ty, y_pred, tsw,
+                                        retain_graph=True)
+        replay = self._make_replay(record, impure, feeds, loss, y_pred, key)
+        if replay is not None and previous is not None:
+            if previous.plan.same_as(replay.plan):
+                replay.verified = True
+            else:
+                self.reasons[key] = ("two batches traced different ops or "
+                                     "constants: the step depends on input "
+                                     "values in Python")
+                replay = None
+        self.cache[key] = replay
+        return logs
+
+    def _make_replay(self, record, impure, feeds, loss, y_pred, key):
+        model = self.model
+        if impure:
+            self.reasons[key] = impure[0]
+            return None
+        preds = _leaves(y_pred)
+        parts = getattr(model, "_last_output_losses", {}) or {}
+        if not all(isinstance(t, Tensor) for t in preds + list(parts.values())):
+            self.reasons[key] = "the model returned something other than tensors"
+            return None
+        trainable = list(model.trainable_weights)
+        plan = Plan(record, feeds, [loss, *preds, *parts.values()],
+                    variables=list(model.weights))
+        replay = _Replay(plan, plan.slot(loss), [plan.slot(t) for t in preds],
+                         {name: plan.slot(t) for name, t in parts.items()},
+                         trainable, [plan.slot(v) for v in trainable], y_pred)
+        replay.reference = [t.data.copy() for t in feeds]
+        return replay
+
+    def _replay_train(self, replay: _Replay, feeds, x, y, sample_weight) -> dict:
+        model = self.model
+        plan = replay.plan
+        slots = plan.run(feeds)
+        grads = plan.gradients(slots, replay.loss_slot, replay.trainable_slots)
+        model.optimizer.apply(grads, replay.trainable)
+        loss = Tensor._wrap(slots[replay.loss_slot])
+        y_pred = _rebuild(replay.pred_structure,
+                          iter([Tensor._wrap(slots[s]) for s in replay.pred_slots]))
+        # Plain attribute writes: Layer.__setattr__'s tracking is not needed.
+        model.__dict__["_last_output_losses"] = {
+            name: Tensor._wrap(slots[s]) for name, s in replay.part_slots.items()}
+        model._track_losses(loss, x)
+        return model.compute_metrics(x, y, y_pred, sample_weight)

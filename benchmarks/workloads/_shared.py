@@ -1,0 +1,170 @@
+"""Pieces the training workloads share: Keras-API runners (baro and Keras 3 run the
+same model code), PyTorch and JAX epoch loops, and Adam written out for the peers
+that need it by hand.
+
+Adam everywhere is Keras's form (Kingma & Ba 2015 with epsilon outside the root):
+    alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)
+    m += (1 - beta_1) * (g - m);  v += (1 - beta_2) * (g^2 - v)
+    w -= alpha * m / (sqrt(v) + epsilon),  epsilon = 1e-7
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from benchmarks.common import Notes, Variant
+
+BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
+
+
+def random_classification(rows: int, shape: tuple[int, ...], seed: int = 0):
+    """Uniform float32 inputs and random labels 0..9 (the peers' synthetic data)."""
+    rng = np.random.default_rng(seed)
+    x = rng.random((rows, *shape), dtype=np.float32)
+    y = rng.integers(0, 10, rows).astype(np.int64)
+    return x, y
+
+
+def warm_rows(rows: int, batch: int) -> int:
+    """A full batch plus the epoch's last (partial) batch: both input signatures."""
+    return batch + (rows % batch or batch)
+
+
+def keras_fit_variant(framework: str, label: str, model, x, y, batch: int,
+                      scale: float) -> Variant:
+    """One `model.fit` epoch per repetition (baro or Keras 3), scaled to `scale`."""
+    warm = warm_rows(len(x), batch)
+
+    def warmup():
+        model.fit(x[:warm], y[:warm], batch_size=batch, epochs=1, verbose=0)
+
+    def run() -> tuple[float, Notes]:
+        start = time.perf_counter()
+        history = model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
+        seconds = time.perf_counter() - start
+        return seconds * scale, {"loss": round(history.history["loss"][-1], 4)}
+
+    return Variant(framework, label, run, warmup)
+
+
+def keras_optimizer(module, learning_rate: float):
+    """Adam with Keras defaults (epsilon 1e-7) from baro.keras or keras."""
+    return module.optimizers.Adam(learning_rate=learning_rate)
+
+
+def torch_from_keras(torch, modules, weights) -> None:
+    """Copies Keras-layout weights into torch modules (Linear, Conv2d, LSTM)."""
+    weights = list(weights)
+    with torch.no_grad():
+        for module in modules:
+            if isinstance(module, torch.nn.LSTM):
+                kernel, recurrent, bias = weights[:3]
+                del weights[:3]
+                # Keras gates i, f, c, o = torch's i, f, g, o; torch adds two biases.
+                module.weight_ih_l0.copy_(torch.from_numpy(kernel.T.copy()))
+                module.weight_hh_l0.copy_(torch.from_numpy(recurrent.T.copy()))
+                module.bias_ih_l0.copy_(torch.from_numpy(bias))
+                module.bias_hh_l0.zero_()
+                continue
+            kernel, bias = weights[:2]
+            del weights[:2]
+            if isinstance(module, torch.nn.Conv2d):
+                kernel = kernel.transpose(3, 2, 0, 1)  # (kh, kw, in, out) -> OIHW
+            else:
+                kernel = kernel.T
+            module.weight.copy_(torch.from_numpy(np.ascontiguousarray(kernel)))
+            module.bias.copy_(torch.from_numpy(bias))
+
+
+def torch_epoch_variant(torch, model, x, y, batch: int, scale: float,
+                        learning_rate: float = 1e-3) -> Variant:
+    """PyTorch eager: one shuffled epoch of Adam steps with cross-entropy."""
+    opt = torch.optim.Adam(model.parameters(), lr=learning_rate, eps=EPSILON)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    cross_entropy = torch.nn.functional.cross_entropy
+
+    def epoch(rows: int) -> float:
+        order = torch.randperm(rows)
+        total = 0.0
+        for i in range(0, rows, batch):
+            idx = order[i:i + batch]
+            opt.zero_grad()
+            loss = cross_entropy(model(xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+        return total / rows
+
+    def run() -> tuple[float, Notes]:
+        start = time.perf_counter()
+        loss = epoch(len(xt))
+        return (time.perf_counter() - start) * scale, {"loss": round(loss, 4)}
+
+    return Variant("torch", "eager", run, lambda: epoch(warm_rows(len(xt), batch)),
+                   reference=True)
+
+
+def jax_adam(jax, params, grads, m, v, t, learning_rate: float):
+    """One Keras-form Adam update on pytrees (inside a jitted step)."""
+    jnp = jax.numpy
+    t = t + 1
+    alpha = learning_rate * jnp.sqrt(1 - BETA_2 ** t) / (1 - BETA_1 ** t)
+    tree = jax.tree_util.tree_map
+    m = tree(lambda m, g: m + (1 - BETA_1) * (g - m), m, grads)
+    v = tree(lambda v, g: v + (1 - BETA_2) * (g * g - v), v, grads)
+    params = tree(lambda p, m, v: p - alpha * m / (jnp.sqrt(v) + EPSILON),
+                  params, m, v)
+    return params, m, v, t
+
+
+def jax_epoch_variant(jax, forward: Callable, params: list, x, y, batch: int,
+                      scale: float, learning_rate: float = 1e-3) -> Variant:
+    """JAX: a jitted step (value_and_grad + Adam) called from a Python epoch loop.
+
+    The data stays on the device; each step gathers its batch inside the jit.
+    """
+    jnp = jax.numpy
+
+    def loss_fn(params, xb, yb):
+        logits = forward(params, xb)
+        log_p = jax.nn.log_softmax(logits)
+        return -jnp.mean(jnp.take_along_axis(log_p, yb[:, None], axis=1))
+
+    @jax.jit
+    def step(state, xs, ys, idx):
+        params, m, v, t = state
+        loss, grads = jax.value_and_grad(loss_fn)(params, xs[idx], ys[idx])
+        return jax_adam(jax, params, grads, m, v, t, learning_rate), loss
+
+    zeros = [jnp.zeros_like(p) for p in params]
+    state = [(list(params), zeros, list(zeros), jnp.zeros((), jnp.float32))]
+    xs, ys = jnp.asarray(x), jnp.asarray(y.astype(np.int32))
+    rng = np.random.default_rng(0)
+
+    def epoch(rows: int) -> float:
+        order = rng.permutation(rows).astype(np.int32)
+        total = 0.0
+        current = state[0]
+        for i in range(0, rows, batch):
+            idx = order[i:i + batch]
+            current, loss = step(current, xs, ys, idx)
+            total += float(loss) * len(idx)
+        state[0] = current
+        return total / rows
+
+    def run() -> tuple[float, Notes]:
+        start = time.perf_counter()
+        loss = epoch(len(x))
+        return (time.perf_counter() - start) * scale, {"loss": round(loss, 4)}
+
+    return Variant("jax", "jit step", run, lambda: epoch(warm_rows(len(x), batch)))
+
+
+def glorot(shape: tuple[int, ...], fan_in: int, fan_out: int, rng) -> np.ndarray:
+    """Glorot-uniform float32 weights (Keras's default kernel initializer)."""
+    limit = math.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, shape).astype(np.float32)
