@@ -112,6 +112,19 @@ class CallbackList(Callback):
         for callback in self.callbacks:
             callback.set_model(model)
 
+    @property
+    def uses_train_batch_hooks(self) -> bool:
+        """Whether any callback overrides a training-batch hook.
+
+        When none does, `fit` neither calls those hooks nor computes per-batch
+        logs (Keras skips them the same way); the epoch's logs are computed once
+        at its end.
+        """
+        names = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin",
+                 "on_batch_end")
+        return any(getattr(type(cb), name) is not getattr(Callback, name)
+                   for cb in self.callbacks for name in names)
+
     def on_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
         for callback in self.callbacks:
             callback.on_batch_begin(batch, logs=logs or {})

@@ -95,17 +95,23 @@ class Plan:
             One array per source (zeros where the target does not depend on it).
         """
         key = (target, tuple(sources))
-        backward = self.__dict__.setdefault("_backwards", {}).get(key)
-        if backward is None:
-            backward = self._backwards[key] = _compile_backward(
-                self, target, self._backward_program(target, tuple(sources)),
-                tuple(sources))
         if seed is None:
             # The seed is read, never written, by backward rules: reuse it.
             value = slots[target]
             seed = self._seeds.get(target)
             if seed is None or seed.shape != value.shape or seed.dtype != value.dtype:
                 seed = self._seeds[target] = get_array_module(value).ones_like(value)
+        backward = self.__dict__.setdefault("_backwards", {}).get(key)
+        if backward is None:
+            # The first call runs the program step by step and watches what each
+            # rule returns (shapes, dtypes, None); the code generated from that
+            # serves every later call, with no checks left in it.
+            program = self._backward_program(target, tuple(sources))
+            result, seen = _probe_backward(self, target, program, sources, slots,
+                                           seed)
+            self._backwards[key] = _compile_backward(self, target, program,
+                                                     tuple(sources), seen)
+            return result
         return backward(slots, seed)
 
     def same_as(self, other: Plan) -> bool:
@@ -215,55 +221,111 @@ def _assigned_slots(plan: Plan) -> set:
     return known
 
 
-def _compile_backward(plan: Plan, target: int, program: list, sources: tuple):
-    env = {"unbroadcast": unbroadcast, "zeros_for": _zeros_for}
+def _probe_backward(plan: Plan, target: int, program: list, sources, slots, seed):
+    """Runs `program` as the engine would, recording for each step whether it
+    ran, whether its rule returned a tuple, and each input gradient's (shape,
+    dtype) before unbroadcasting (None when the rule gave no gradient)."""
+    grads = {target: seed}
+    seen = {}
+    for k, (function, outs, multi, ins) in enumerate(program):
+        if multi:
+            outs_g = [grads.get(o) for o in outs]
+            if all(g is None for g in outs_g):
+                continue
+            result = function.backward(*outs_g)
+        else:
+            g = grads.get(outs)
+            if g is None:
+                continue
+            result = function.backward(g)
+        is_tuple = type(result) is tuple
+        result = result if is_tuple else (result,)
+        got = []
+        for slot, x in zip(ins, result, strict=True):
+            if x is None or slot < 0:
+                got.append(None)
+                continue
+            got.append((x.shape, x.dtype))
+            shape, dtype = plan.shapes[slot]
+            if x.shape != shape:
+                x = unbroadcast(x, shape)
+            if x.dtype != dtype:
+                x = x.astype(dtype)
+            old = grads.get(slot)
+            grads[slot] = x if old is None else old + x
+        seen[k] = (is_tuple, got)
+    result = []
+    for s in sources:
+        g = grads.get(s)
+        if g is None:
+            shape, dtype = plan.shapes[s]
+            g = _zeros_for(slots[s], shape, dtype)
+        result.append(g)
+    return result, seen
+
+
+def _unbroadcast_lines(got_shape: tuple, shape: tuple) -> list[str]:
+    """`engine.unbroadcast(x, shape)` for a known incoming shape, as code."""
+    lines = []
+    extra = len(got_shape) - len(shape)
+    if extra > 0:
+        lines.append(f"x = x.sum(axis={tuple(range(extra))!r})")
+        got_shape = got_shape[extra:]
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and got_shape[i] != 1)
+    if axes:
+        lines.append(f"x = x.sum(axis={axes!r}, keepdims=True)")
+        got_shape = tuple(1 if i in axes else n for i, n in enumerate(got_shape))
+    if got_shape != shape:
+        lines.append(f"x = x.reshape({shape!r})")
+    return lines
+
+
+def _compile_backward(plan: Plan, target: int, program: list, sources: tuple,
+                      seen: dict):
+    """Straight-line backward code for what `_probe_backward` saw: only the steps
+    that ran, only the gradients that came back, reduced and cast exactly as the
+    engine does (the shapes and dtypes are fixed for a plan)."""
+    env = {"zeros_for": _zeros_for}
     reached = {target}
     lines = ["def backward(slots, seed):", f"    g{target} = seed"]
-    for k, (function, outs, multi, ins) in enumerate(program):
-        outs_t = outs if multi else (outs,)
-        live = [o for o in outs_t if o in reached]
-        if not live:
-            continue  # no gradient can arrive here
+    for k, (function, _outs, _multi, ins) in enumerate(program):
+        if k not in seen:
+            continue  # no gradient reached this step
+        outs_t = _outs if _multi else (_outs,)
+        is_tuple, got = seen[k]
         env[f"b{k}"] = function.backward
-        for o in outs_t:
-            if o not in reached:
-                lines.append(f"    g{o} = None")
-                reached.add(o)
-        if multi:
-            args = ", ".join(f"g{o}" for o in outs_t)
-            lines.append(f"    if not ({' is None and '.join(f'g{o}' for o in outs_t)}"
-                         " is None):")
-            lines.append(f"        r = b{k}({args})")
+        if _multi:
+            for o in outs_t:
+                if o not in reached:
+                    lines.append(f"    g{o} = None")
+                    reached.add(o)
+            call = f"b{k}({', '.join(f'g{o}' for o in outs_t)})"
         else:
-            lines.append(f"    if g{outs} is not None:")
-            lines.append(f"        r = b{k}(g{outs})")
-        lines.append("        if type(r) is not tuple: r = (r,)")
-        for j, slot in enumerate(ins):
-            if slot < 0:
+            call = f"b{k}(g{_outs})"
+        lines.append(f"    r = {call}")
+        for j, (slot, info) in enumerate(zip(ins, got, strict=True)):
+            if info is None:
                 continue
+            got_shape, got_dtype = info
             shape, dtype = plan.shapes[slot]
-            env[f"sh{slot}"], env[f"dt{slot}"] = shape, dtype
-            lines.append(f"        x = r[{j}]")
-            lines.append("        if x is not None:")
-            lines.append(f"            if x.shape != sh{slot}: "
-                         f"x = unbroadcast(x, sh{slot})")
-            lines.append(f"            if x.dtype != dt{slot}: x = x.astype(dt{slot})")
+            lines.append(f"    x = r[{j}]" if is_tuple else "    x = r")
+            if got_shape != shape:
+                lines.extend("    " + line for line in _unbroadcast_lines(got_shape,
+                                                                          shape))
+            if got_dtype != dtype:
+                env[f"dt{slot}"] = dtype
+                lines.append(f"    x = x.astype(dt{slot})")
             if slot in reached:
-                lines.append(f"            g{slot} = x if g{slot} is None "
-                             f"else g{slot} + x")
+                lines.append(f"    g{slot} = g{slot} + x")
             else:
-                # First contribution: the slot's gradient may still be None if
-                # this op returns None for it at run time.
-                lines.insert(1, f"    g{slot} = None")
-                lines.append(f"            g{slot} = x")
+                lines.append(f"    g{slot} = x")
                 reached.add(slot)
     results = []
     for s in sources:
-        env[f"sh{s}"], env[f"dt{s}"] = plan.shapes[s]
         if s in reached:
-            results.append(f"g{s} if g{s} is not None else "
-                           f"zeros_for(slots[{s}], sh{s}, dt{s})")
+            results.append(f"g{s}")
         else:
+            env[f"sh{s}"], env[f"dt{s}"] = plan.shapes[s]
             results.append(f"zeros_for(slots[{s}], sh{s}, dt{s})")
     lines.append(f"    return [{', '.join(results)}]")
     return _build("\n".join(lines), env, "backward")

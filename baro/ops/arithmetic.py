@@ -39,7 +39,7 @@ class Subtract(Function):
         return a - b
 
     def backward(self, g):
-        return g, -g
+        return g, (-g if self.inputs[1].requires_grad else None)
 
 
 class Multiply(Function):

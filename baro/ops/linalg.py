@@ -29,14 +29,22 @@ class MatMul(Function):
     """
 
     def forward(self, a, b):
-        a = _blas_ready(a)
-        b = _blas_ready(b)
+        if a.ndim > 2 or b.ndim > 2:
+            a = _blas_ready(a)
+            b = _blas_ready(b)
         self.saved = (a, b)
         return a @ b
 
     def backward(self, g):
         a, b = self.saved
         ga = gb = None
+        if a.ndim == 2 and b.ndim == 2:  # the common case: plain matrices
+            inputs = self.inputs
+            if inputs[0].requires_grad:
+                ga = g @ b.T
+            if inputs[1].requires_grad:
+                gb = a.T @ g
+            return ga, gb
         g = _blas_ready(g)
         if self.inputs[0].requires_grad:
             ga = g @ _blas_ready(b.swapaxes(-1, -2))

@@ -402,6 +402,29 @@ class Optimizer:
                 if constraint is not None:
                     variable.assign(constraint(variable))
 
+    def _apply_traced(self, grads: list, variables: list) -> None:
+        """`apply` for a compiled training step (baro.training.compiled).
+
+        `grads` are arrays with the variables' shapes and dtypes, one per
+        variable. When the step is a plain flat-buffer update (no clipping,
+        weight decay, loss scaling or constraints) the checks `apply` makes on
+        every call are skipped; the arithmetic is the same, so the result is too.
+        """
+        flat = self._flat
+        if (flat is None or self.clipnorm is not None or self.clipvalue is not None
+                or self.global_clipnorm is not None or self.weight_decay
+                or self.loss_scale_factor is not None or len(variables) != len(
+                    flat.variables) or not flat.intact()
+                or any(a is not b or getattr(a, "constraint", None) is not None
+                       for a, b in zip(variables, flat.variables, strict=True))):
+            self.apply(grads, variables)
+            return
+        learning_rate = self._current_learning_rate()
+        with no_grad():
+            self._update_variables([flat.load_gradients(grads)], [flat.proxy],
+                                   learning_rate)
+            self._iterations.data += 1
+
     def _flat_state(self, variables: list):
         """The FlatState when this step updates all variables and they can share
         one buffer (made on first use, remade if a variable's data moved)."""

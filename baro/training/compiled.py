@@ -109,6 +109,11 @@ class StepCompiler:
         self.cache: dict = {}
         self.reasons: dict = {}
         self.version = structure_version[0]
+        from baro.training.trainer import TrainerBase  # (imports this module)
+
+        # A subclass's own compute_metrics is called as train_step would.
+        self.custom_metrics = \
+            type(model).compute_metrics is not TrainerBase.compute_metrics
 
     def key(self, x, y, sample_weight, training: bool):
         version = structure_version[0]
@@ -119,7 +124,7 @@ class StepCompiler:
         return (training, _layout(x), _layout(y), _layout(sample_weight))
 
     # -- training ------------------------------------------------------------------
-    def train(self, data) -> dict:
+    def train(self, data, want_logs: bool = True) -> dict | None:
         """One training step on `data`, compiled when possible (see module)."""
         model = self.model
         x, y, sample_weight = data_module.unpack_x_y_sample_weight(data)
@@ -131,7 +136,8 @@ class StepCompiler:
             feeds = [convert_to_array(a) for a in
                      _leaves(x) + _leaves(y) + _leaves(sample_weight)]
             if replay.verified or _same_arrays(feeds, replay.reference):
-                return self._replay_train(replay, feeds, x, y, sample_weight)
+                return self._replay_train(replay, feeds, x, y, sample_weight,
+                                          want_logs)
         return self._trace_train(key, x, y, sample_weight, replay or None)
 
     def _trace_train(self, key, x, y, sample_weight, previous) -> dict:
@@ -157,6 +163,8 @@ class StepCompiler:
         logs = model._finish_train_step(loss, tx, ty, y_pred, tsw,
                                         retain_graph=True)
         replay = self._make_replay(record, impure, feeds, loss, y_pred, key)
+        if replay is not None:
+            replay.batch_size = int(np.shape(data_module.flatten(x)[0])[0])
         if replay is not None and previous is not None:
             if previous.plan.same_as(replay.plan):
                 replay.verified = True
@@ -187,17 +195,27 @@ class StepCompiler:
         replay.reference = [t.data.copy() for t in feeds]
         return replay
 
-    def _replay_train(self, replay: _Replay, feeds, x, y, sample_weight) -> dict:
+    def _replay_train(self, replay: _Replay, feeds, x, y, sample_weight,
+                      want_logs: bool) -> dict | None:
         model = self.model
         plan = replay.plan
         slots = plan.run(feeds)
         grads = plan.gradients(slots, replay.loss_slot, replay.trainable_slots)
-        model.optimizer.apply(grads, replay.trainable)
-        loss = Tensor._wrap(slots[replay.loss_slot])
+        model.optimizer._apply_traced(grads, replay.trainable)
+        loss = slots[replay.loss_slot]
+        # Plain attribute writes: Layer.__setattr__'s tracking is not needed.
+        state = model.__dict__
+        state["_last_batch_loss"] = float(loss)
+        parts = replay.part_slots
+        if parts:
+            state["_last_output_losses"] = {
+                name: Tensor._wrap(slots[s]) for name, s in parts.items()}
+        elif state.get("_last_output_losses"):
+            state["_last_output_losses"] = {}
+        model._track_losses(Tensor._wrap(loss), x, replay.batch_size)
         y_pred = _rebuild(replay.pred_structure,
                           iter([Tensor._wrap(slots[s]) for s in replay.pred_slots]))
-        # Plain attribute writes: Layer.__setattr__'s tracking is not needed.
-        model.__dict__["_last_output_losses"] = {
-            name: Tensor._wrap(slots[s]) for name, s in replay.part_slots.items()}
-        model._track_losses(loss, x)
-        return model.compute_metrics(x, y, y_pred, sample_weight)
+        if self.custom_metrics:
+            return model.compute_metrics(x, y, y_pred, sample_weight)
+        model._update_metrics(y, y_pred, sample_weight)
+        return model.get_metrics_result() if want_logs else None

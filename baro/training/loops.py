@@ -61,19 +61,32 @@ class Trainer(TrainerBase):
         start = self._initial_epoch if self._initial_epoch is not None \
             else initial_epoch
         epoch_logs: dict = {}
+        # Without batch-level callbacks a compiled step skips computing logs;
+        # they are computed once at the epoch's end (as Keras does).
+        batch_hooks = callbacks.uses_train_batch_hooks
         for epoch in range(start, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            logs = {}
+            logs, deferred = {}, False
             for step, batch in enumerate(batches.epoch()):
-                callbacks.on_train_batch_begin(step)
-                logs = self._run_train_step(batch)
-                if not math.isfinite(logs.get("loss", 0.0)):
-                    self._stop_on_nan(epoch, step, logs["loss"])
-                callbacks.on_train_batch_end(step, logs)
+                if batch_hooks:
+                    callbacks.on_train_batch_begin(step)
+                result = self._run_train_step(batch, want_logs=batch_hooks)
+                if result is None:  # a compiled step: logs deferred
+                    deferred = True
+                    loss = self.__dict__["_last_batch_loss"]
+                else:
+                    logs, deferred = result, False
+                    loss = logs.get("loss", 0.0)
+                if not math.isfinite(loss):
+                    self._stop_on_nan(epoch, step, loss)
+                if batch_hooks:
+                    callbacks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
             batches.on_epoch_end()
+            if deferred:
+                logs = self.get_metrics_result()
             epoch_logs = dict(logs)
             if val_batches is not None and self._validate_now(epoch, validation_freq):
                 val_logs = self._run_evaluation(val_batches, callbacks)

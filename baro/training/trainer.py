@@ -129,12 +129,17 @@ class TrainerBase:
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
         """Updates the metrics with a batch and returns the logs dict."""
+        self._update_metrics(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def _update_metrics(self, y, y_pred, sample_weight) -> None:
+        compiled = self.compiled_metrics
+        if compiled.built and not compiled.entries:
+            return  # nothing to update (compiled without metrics)
         names = self._output_names()
         weights = as_list(sample_weight, names) \
             if isinstance(sample_weight, (list, dict)) else [sample_weight] * len(names)
-        self.compiled_metrics.update_state(as_list(y, names), as_list(y_pred, names),
-                                           weights)
-        return self.get_metrics_result()
+        compiled.update_state(as_list(y, names), as_list(y_pred, names), weights)
 
     def get_metrics_result(self) -> dict:
         """The current value of every metric, as Python floats."""
@@ -146,8 +151,9 @@ class TrainerBase:
                 logs[f"{name}_loss"] = _to_float(tracker.result())
         return logs
 
-    def _track_losses(self, loss, x) -> None:
-        batch = int(np.shape(data_module.flatten(x)[0])[0])
+    def _track_losses(self, loss, x, batch: int | None = None) -> None:
+        if batch is None:
+            batch = int(np.shape(data_module.flatten(x)[0])[0])
         self._loss_tracker.update_state(loss.data, sample_weight=batch)
         parts = getattr(self, "_last_output_losses", {})
         if len(parts) > 1:
@@ -176,16 +182,21 @@ class TrainerBase:
         self._track_losses(loss, x)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
-    def _run_train_step(self, data) -> dict:
+    def _run_train_step(self, data, want_logs: bool = True) -> dict | None:
         """`train_step`, through the step compiler unless the model runs eagerly
-        (a custom `train_step`, `run_eagerly`, or tf.config's switch)."""
+        (a custom `train_step`, `run_eagerly`, or tf.config's switch).
+
+        Returns:
+            The logs; or None when `want_logs` is False and a compiled step
+            left them uncomputed (the batch's loss is in `_last_batch_loss`).
+        """
         if self.run_eagerly or type(self).train_step is not TrainerBase.train_step \
                 or functions_run_eagerly():
             return self.train_step(data)
         compiler = self.__dict__.get("_step_compiler")
         if compiler is None:
             compiler = self._step_compiler = StepCompiler(self)
-        return compiler.train(data)
+        return compiler.train(data, want_logs)
 
     def test_step(self, data) -> dict:
         """Loss and metrics on a batch, without updating the weights."""

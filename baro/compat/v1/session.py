@@ -65,6 +65,12 @@ def _flatten(fetches):
     return [fetches], lambda values: values[0]
 
 
+# dtype name -> np.dtype, so a feed's dtype check is an identity test.
+_DTYPES = {name: np.dtype(name) for name in (
+    "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
+    "bool")}
+
+
 class _Compiled:
     """One traced signature: the plan and where each fetch, loss and gradient is."""
 
@@ -162,7 +168,8 @@ class Session:
                 raise TypeError(f"feed_dict keys must be graph tensors (placeholders)"
                                 f", received {key!r}.")
             dtype = key._dtype
-            if type(value) is np.ndarray and value.dtype == dtype:
+            if type(value) is np.ndarray and (value.dtype is _DTYPES.get(dtype)
+                                              or value.dtype == dtype):
                 array = value  # the common case: no conversion
             else:
                 array = np.asarray(

@@ -108,17 +108,49 @@ class AdamOptimizer(Optimizer):
         self.beta1 = float(beta1)
         self.beta2 = float(beta2)
         self.epsilon = float(epsilon)
-        self._lr_key = None
+
+    _TABLE = 4096  # steps of lr_t computed at once
 
     def apply_dense_updates(self, grads, variables) -> None:
-        if self.iterations == 0:
-            # TF1 creates beta1_power/beta2_power as float32 variables holding
-            # beta1 and beta2, and multiplies them by beta after every step.
-            self.beta1_power = np.float32(self.beta1)
-            self.beta2_power = np.float32(self.beta2)
+        self._step_index = self.iterations  # 0-based index of this step
         super().apply_dense_updates(grads, variables)
-        self.beta1_power = self.beta1_power * np.float32(self.beta1)
-        self.beta2_power = self.beta2_power * np.float32(self.beta2)
+
+    @property
+    def beta1_power(self):
+        """beta1^(t+1) after t steps, as TF1's float32 accumulator holds it."""
+        return self._powers(self.iterations)[0]
+
+    @property
+    def beta2_power(self):
+        """beta2^(t+1) after t steps, as TF1's float32 accumulator holds it."""
+        return self._powers(self.iterations)[1]
+
+    def _powers(self, index: int):
+        """TF1's beta1_power and beta2_power for step `index` (0-based): float32
+        accumulators started at beta and multiplied by beta after every step."""
+        table = self.__dict__.get("_power_table")
+        if table is None or not table[0] <= index < table[0] + self._TABLE:
+            first = index - index % self._TABLE
+            # cumprod multiplies in sequence in float32: the same roundings as
+            # TF1's one multiplication per step.
+            b1 = np.cumprod(np.full(first + self._TABLE, self.beta1, np.float32))
+            b2 = np.cumprod(np.full(first + self._TABLE, self.beta2, np.float32))
+            table = self._power_table = (first, b1[first:], b2[first:], {})
+        offset = index - table[0]
+        return table[1][offset], table[2][offset]
+
+    def _lr_t(self, dtype, index: int):
+        """lr * sqrt(1 - beta2^t) / (1 - beta1^t) in `dtype` for step `index`,
+        computed for a block of steps at once (elementwise: identical values)."""
+        self._powers(index)
+        first, b1, b2, by_dtype = self._power_table
+        rates = by_dtype.get(dtype)
+        if rates is None:
+            cast, lr = self._constants(dtype)[:2]
+            one = cast(1)
+            rates = by_dtype[dtype] = (lr * np.sqrt(one - b2.astype(dtype)) /
+                                       (one - b1.astype(dtype))).astype(dtype)
+        return rates[index - first]
 
     def _constants(self, dtype):
         """TF1 casts its float32 hyperparameter tensors to the variable's dtype."""
@@ -133,21 +165,30 @@ class AdamOptimizer(Optimizer):
         return found
 
     def _update(self, g, var, slots) -> None:
-        m = _slot(slots, "m", var, 0.0)
-        v = _slot(slots, "v", var, 0.0)
-        cast, lr, beta1, beta2, eps, one_minus_b1, one_minus_b2 = \
-            self._constants(var.dtype)
-        key = (var.dtype, self.iterations)
-        if self._lr_key != key:  # once per step and dtype, not per variable
-            self._lr_t = lr * np.sqrt(cast(1) - cast(self.beta2_power)) / \
-                (cast(1) - cast(self.beta1_power))
-            self._lr_key = key
-        lr_t = self._lr_t
+        state = slots.get("adam")
+        if state is None:  # m, v and two scratch buffers, made once
+            state = slots["adam"] = (_slot(slots, "m", var, 0.0),
+                                     _slot(slots, "v", var, 0.0),
+                                     np.empty_like(var), np.empty_like(var),
+                                     self._constants(var.dtype))
+        m, v, scratch, step, constants = state
+        _, _, beta1, beta2, eps, one_minus_b1, one_minus_b2 = constants
+        lr_t = self._lr_t(var.dtype, self._step_index)
+        # The same arithmetic, in the same order, as
+        # m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; var -= lr_t m / (sqrt(v)+eps),
+        # written into scratch buffers instead of fresh temporaries.
         m *= beta1
-        m += one_minus_b1 * g
+        np.multiply(one_minus_b1, g, out=scratch)
+        m += scratch
         v *= beta2
-        v += one_minus_b2 * (g * g)
-        var -= lr_t * m / (np.sqrt(v) + eps)
+        np.multiply(g, g, out=scratch)
+        scratch *= one_minus_b2
+        v += scratch
+        np.sqrt(v, out=scratch)
+        scratch += eps
+        np.multiply(lr_t, m, out=step)
+        step /= scratch
+        var -= step
 
 
 class RMSPropOptimizer(Optimizer):
