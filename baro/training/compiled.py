@@ -25,6 +25,7 @@ import numpy as np
 
 from baro.backend.arrays import convert_to_array
 from baro.core import tracing
+from baro.core.grad_mode import no_grad
 from baro.core.plan import Plan
 from baro.core.tensor import Tensor
 from baro.core.variable import structure_version
@@ -194,6 +195,43 @@ class StepCompiler:
                          trainable, [plan.slot(v) for v in trainable], y_pred)
         replay.reference = [t.data.copy() for t in feeds]
         return replay
+
+    # -- prediction ----------------------------------------------------------------
+    def predict(self, data):
+        """`predict_step` on `data`, compiled like the training step."""
+        model = self.model
+        x, _, _ = data_module.unpack_x_y_sample_weight(data)
+        key = self.key(x, None, None, False)
+        replay = self.cache.get(key, False)
+        if replay is None:
+            return model.predict_step(data)
+        if replay is not False:
+            feeds = [convert_to_array(a) for a in _leaves(x)]
+            if replay.verified or _same_arrays(feeds, replay.reference):
+                slots = replay.plan.run(feeds)
+                outputs = [Tensor._wrap(slots[s]) for s in replay.pred_slots]
+                return _rebuild(replay.pred_structure, iter(outputs))
+        feeds = [Tensor._wrap(convert_to_array(a)) for a in _leaves(x)]
+        tx = _rebuild(x, iter(feeds))
+        with no_grad(), tracing.trace() as record:
+            y_pred = model(tx, training=False)
+            impure = list(tracing.impure)
+        preds = _leaves(y_pred)
+        fresh = None
+        if impure:
+            self.reasons[key] = impure[0]
+        elif all(isinstance(t, Tensor) for t in preds):
+            plan = Plan(record, feeds, preds, variables=list(model.weights))
+            fresh = _Replay(plan, None, [plan.slot(t) for t in preds], {}, [], [],
+                            y_pred)
+            fresh.reference = [t.data.copy() for t in feeds]
+            if replay:  # the second trace: verify against the first
+                fresh.verified = replay.plan.same_as(plan)
+                if not fresh.verified:
+                    self.reasons[key] = "two batches traced different ops"
+                    fresh = None
+        self.cache[key] = fresh
+        return y_pred
 
     def _replay_train(self, replay: _Replay, feeds, x, y, sample_weight,
                       want_logs: bool) -> dict | None:

@@ -149,16 +149,23 @@ class Trainer(TrainerBase):
     def predict(self, x, batch_size=None, verbose="auto", steps=None,
                 callbacks=None):
         """Model outputs for every sample, as NumPy (lists/dicts for several)."""
+        verbose = _verbosity(verbose)
+        if (type(x) is np.ndarray and callbacks is None and verbose == 0
+                and steps is None and 0 < len(x) <= (batch_size or 32)):
+            # One batch and nothing watching: no batching or callback machinery
+            # (the result is the same, a fresh array).
+            result = self._run_predict_step((x,))
+            return _concatenate([data_module.map_structure(lambda t: t.numpy(),
+                                                           result)])
         batches = data_module.make_batches(x, None, None, batch_size, False, None,
                                            steps)
-        verbose = _verbosity(verbose)
         callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                  verbose=verbose, epochs=1, steps=batches.num_batches)
         callbacks.on_predict_begin()
         outputs = []
         for step, batch in enumerate(batches.epoch()):
             callbacks.on_predict_batch_begin(step)
-            result = self.predict_step(batch)
+            result = self._run_predict_step(batch)
             outputs.append(data_module.map_structure(lambda t: t.numpy(), result))
             callbacks.on_predict_batch_end(step, {"outputs": outputs[-1]})
         callbacks.on_predict_end()
@@ -207,7 +214,7 @@ class Trainer(TrainerBase):
 
     def predict_on_batch(self, x):
         """Model outputs for one batch, as NumPy."""
-        result = self.predict_step((data_module.to_arrays(x),))
+        result = self._run_predict_step((data_module.to_arrays(x),))
         return data_module.map_structure(lambda t: t.numpy(), result)
 
 

@@ -198,6 +198,17 @@ class TrainerBase:
             compiler = self._step_compiler = StepCompiler(self)
         return compiler.train(data, want_logs)
 
+    def _run_predict_step(self, data):
+        """`predict_step`, compiled like the training step (see
+        `_run_train_step`) unless the model runs eagerly."""
+        if self.run_eagerly or type(self).predict_step is not \
+                TrainerBase.predict_step or functions_run_eagerly():
+            return self.predict_step(data)
+        compiler = self.__dict__.get("_step_compiler")
+        if compiler is None:
+            compiler = self._step_compiler = StepCompiler(self)
+        return compiler.predict(data)
+
     def test_step(self, data) -> dict:
         """Loss and metrics on a batch, without updating the weights."""
         x, y, sample_weight = data_module.unpack_x_y_sample_weight(data)

@@ -241,3 +241,39 @@ def test_custom_train_step_and_run_eagerly_skip_the_compiler():
         assert plain._step_compiler is None
     finally:
         baro.config.run_functions_eagerly(False)
+
+
+def test_compiled_predict_matches_eager_and_follows_weight_changes():
+    baro.random.set_seed(5)
+    model = _mlp(extra=(layers.BatchNormalization(), layers.Dropout(0.5)))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(X, Y, batch_size=16, epochs=1, verbose=0)
+    for rows in (X[:1], X[:1], X[1:2], X[:7], X):  # repeats, new values, batching
+        expected = model(rows, training=False).numpy()
+        np.testing.assert_array_equal(model.predict(rows, verbose=0), expected)
+        np.testing.assert_array_equal(model.predict_on_batch(rows), expected)
+    compiled = model._step_compiler.cache
+    assert any(r is not None and r.verified for k, r in compiled.items() if not k[0])
+    # Weights changed in place (set_weights, training) are read at every replay.
+    model.set_weights([w * 0.5 for w in model.get_weights()])
+    np.testing.assert_array_equal(model.predict(X[:1], verbose=0),
+                                  model(X[:1], training=False).numpy())
+    model.fit(X, Y, batch_size=16, epochs=1, verbose=0)
+    np.testing.assert_array_equal(model.predict(X[2:3], verbose=0),
+                                  model(X[2:3], training=False).numpy())
+
+
+def test_predict_of_a_value_reading_model_runs_eagerly():
+    class Peeking(baro.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(2)
+
+        def call(self, x):
+            return self.dense(x) * float(np.asarray(x).max())
+
+    model = Peeking()
+    for rows in (X[:3], X[3:6]):
+        np.testing.assert_array_equal(model.predict(rows, verbose=0),
+                                      model(rows).numpy())
+    assert set(model._step_compiler.cache.values()) == {None}
