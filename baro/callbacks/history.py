@@ -40,5 +40,6 @@ class History(Callback):
             self.history.setdefault(key, []).append(value)
         # Set after each epoch, as Keras does, so the model always points at the
         # latest record even when a callback replaced `model.history`.
-        if self.model is not None:
-            self.model.history = self
+        model = self.model
+        if model is not None and getattr(model, "history", None) is not self:
+            model.history = self

@@ -146,7 +146,7 @@ class Metric:
 
     def _tensor(self, value) -> Tensor:
         """A result array as a Tensor of the metric's dtype."""
-        return ops.convert_to_tensor(np.asarray(value, dtype=self.dtype))
+        return Tensor._wrap(np.asarray(value, dtype=self.dtype))
 
     def get_config(self) -> dict:
         """The constructor arguments, JSON-ready."""
