@@ -10,7 +10,6 @@ import re
 
 import numpy as np
 
-from baro import ops
 from baro.backend.arrays import to_numpy
 from baro.backend.config import is_float_dtype, standardize_dtype
 from baro.core.tensor import Tensor
