@@ -201,8 +201,8 @@ class Trainer(TrainerBase):
                 np.asarray(sample_weight) * weights
         data_module.check_cardinality(data_module.to_arrays(x),
                                       data_module.to_arrays(y), sample_weight)
-        logs = self.train_step((data_module.to_arrays(x), data_module.to_arrays(y),
-                                sample_weight))
+        logs = self._run_train_step((data_module.to_arrays(x),
+                                     data_module.to_arrays(y), sample_weight))
         return self._format_result(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict: bool = False):

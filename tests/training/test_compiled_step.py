@@ -277,3 +277,22 @@ def test_predict_of_a_value_reading_model_runs_eagerly():
         np.testing.assert_array_equal(model.predict(rows, verbose=0),
                                       model(rows).numpy())
     assert set(model._step_compiler.cache.values()) == {None}
+
+
+def test_train_on_batch_uses_the_compiled_step():
+    def run(eager):
+        baro.random.set_seed(2)
+        model = _mlp()
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"], run_eagerly=eager)
+        results = [model.train_on_batch(X[i:i + 16], Y[i:i + 16])
+                   for i in range(0, 96, 16)]
+        return model, results
+
+    compiled, results = run(False)
+    eager, eager_results = run(True)
+    assert results == eager_results
+    for a, b in zip(compiled.get_weights(), eager.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert any(r is not None and r.verified
+               for r in compiled._step_compiler.cache.values())
