@@ -126,7 +126,7 @@ bool = _np.dtype("bool")  # noqa: A001 - the TF name
 _LAZY = {"keras", "layers", "models", "losses", "metrics", "optimizers", "image",
          "datasets", "plot", "evaluation", "data", "config", "compat",
          "callbacks", "activations", "initializers", "regularizers", "constraints",
-         "saving", "training", "testing", "export", "interop"}
+         "saving", "training", "testing", "export", "interop", "diagnostics"}
 
 
 def _provide(module: str):

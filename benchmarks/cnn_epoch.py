@@ -4,11 +4,17 @@ Conv2D(32, 3, relu) -> MaxPooling2D(2) -> Conv2D(64, 3, relu) -> MaxPooling2D(2)
 -> Flatten -> Dense(10, softmax), Adam(1e-3), batch 128, random 28x28x1 float32
 images with random labels. Each run trains 100 batches (12,800 samples) and is
 scaled x4.6875 to a 60,000-sample epoch, as the issue's reference figures are.
-Runs alternate within one process (a warm-up first); the ratio of medians is
-printed (below 1 = baro faster). PyTorch runs NCHW, and NHWC too with
-`--channels-last`.
+Runs alternate within one process (a warm-up first, the order reversed every
+repetition); the ratio of medians is printed (below 1 = baro faster), and each
+run's process CPU time next to its wall time: CPU far above wall x threads
+means threads spinning (on a busy machine OpenBLAS's and PyTorch's OpenMP
+threads spin while they wait for a descheduled partner). PyTorch runs NCHW,
+and NHWC too with `--channels-last`. Thread counts are the libraries'
+defaults; OPENBLAS_NUM_THREADS=1 with `--torch-threads 1` compares one core
+with one core.
 
     python benchmarks/cnn_epoch.py [--repeats 5] [--batches 100] [--channels-last]
+                                   [--torch-threads N]
 """
 
 import statistics
@@ -51,6 +57,24 @@ def baro_run(model, x, y):
     start = time.perf_counter()
     history = model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
     return time.perf_counter() - start, history.history["loss"][0]
+
+
+def threads_note() -> str:
+    from baro.ops import parallel
+
+    try:
+        from threadpoolctl import threadpool_info
+        blas = ", ".join(f"{i['internal_api']} {i['num_threads']}"
+                         for i in threadpool_info() if i["user_api"] == "blas")
+    except ImportError:
+        blas = "?"
+    note = f"threads: baro slices {parallel.threads()}, BLAS {blas}"
+    try:
+        import torch
+        note += f", torch {torch.get_num_threads()}"
+    except ImportError:
+        pass
+    return note
 
 
 def torch_model(channels_last: bool):
@@ -108,13 +132,19 @@ def main(repeats: int, batches: int, channels_last: bool) -> None:
     baro_run(runners["baro"][0], warm_x, warm_y)
     if have_torch:
         torch_run(runners["torch"][0], warm_x, warm_y, False)
+    print(threads_note(), flush=True)
     times = {name: [] for name in runners}
-    for _ in range(repeats):
-        for name, (model, run) in runners.items():
+    for rep in range(repeats):
+        order = list(runners.items())
+        if rep % 2:
+            order.reverse()  # a slow drift of the machine hits all alike
+        for name, (model, run) in order:
+            cpu = time.process_time()
             seconds, loss = run(model)
+            cpu = time.process_time() - cpu
             times[name].append(seconds * scale)
-            print(f"{name:10s} epoch {seconds * scale:6.2f} s  loss {loss:.4f}",
-                  flush=True)
+            print(f"{name:10s} epoch {seconds * scale:6.2f} s (cpu "
+                  f"{cpu * scale:6.2f} s)  loss {loss:.4f}", flush=True)
     b = statistics.median(times["baro"])
     print(f"baro median {b:.2f} s/epoch (min {min(times['baro']):.2f}, "
           f"max {max(times['baro']):.2f})")
@@ -126,6 +156,10 @@ def main(repeats: int, batches: int, channels_last: bool) -> None:
 
 if __name__ == "__main__":
     args = sys.argv
+    if "--torch-threads" in args:
+        import torch
+
+        torch.set_num_threads(int(args[args.index("--torch-threads") + 1]))
     main(int(args[args.index("--repeats") + 1]) if "--repeats" in args else 5,
          int(args[args.index("--batches") + 1]) if "--batches" in args else 100,
          "--channels-last" in args)

@@ -2,24 +2,35 @@
 
 LSTM(128) -> Dense(10, softmax) on 10,000 random float32 sequences of 28 steps x 28
 features (MNIST rows as timesteps) with random labels, Adam(1e-3), batch 128. PyTorch
-runs eager `nn.LSTM(batch_first=True)` + `nn.Linear` with `cross_entropy`. Runs
-alternate within one process and the ratio of medians is printed (below 1 = baro
-faster).
+runs eager `nn.LSTM(batch_first=True)` + `nn.Linear` with `cross_entropy`. After a
+warm-up epoch each, runs alternate within one process (the order flips every round)
+and the ratio of medians is printed (below 1 = baro faster). Each run's epoch
+includes building the model and `fit`'s tracing of its first batches; only `fit`
+(resp. the PyTorch loop) is timed.
 
-    python benchmarks/lstm_epoch.py [--repeats 5] [--batch 128] [--gru]
+    python benchmarks/lstm_epoch.py [--repeats 5] [--batch 128] [--gru] [--threads N]
 
 `--gru` runs GRU(128) (Keras's reset_after=True, as torch's nn.GRU) instead.
+`--threads N` limits BLAS (through threadpoolctl) and PyTorch to N threads; with
+`--threads 1` the CPU time of each run is shown too, a figure other processes on a
+shared machine disturb far less than wall time. Every run reports how many cores
+other processes used meanwhile (`foreign`): runs above 0.15 are not clean.
 """
 
+import os
 import statistics
 import sys
 import time
 
 import numpy as np
 
-import baro
-from baro.keras import Sequential, layers
-from baro.keras.optimizers import Adam
+if not __package__:  # `python benchmarks/lstm_epoch.py`: make the package importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import baro  # noqa: E402
+from baro.keras import Sequential, layers  # noqa: E402
+from baro.keras.optimizers import Adam  # noqa: E402
+from benchmarks.common import LoadMeter  # noqa: E402
 
 
 def make_data(n=10_000, seed=0):
@@ -73,33 +84,66 @@ def torch_epoch(x, y, batch, cell):
     return time.perf_counter() - start, total / len(xt)
 
 
-def main(repeats: int, batch: int, cell: str) -> None:
+def limit_threads(threads: int):
+    """Limits BLAS and PyTorch to `threads`; returns the limiter to keep alive."""
+    try:
+        import torch
+
+        torch.set_num_threads(threads)
+    except ImportError:
+        pass
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        print("threadpoolctl is not installed: BLAS threads left as they are")
+        return None
+    return threadpool_limits(threads)
+
+
+def main(repeats: int, batch: int, cell: str, threads: int | None) -> None:
+    limiter = limit_threads(threads) if threads else None  # noqa: F841 - kept alive
     x, y = make_data()
+    runs = {"baro": baro_epoch}
     try:
         import torch  # noqa: F401
-        have_torch = True
+
+        runs["torch"] = torch_epoch
     except ImportError:
-        have_torch = False
-    times = {"baro": [], "torch": []}
-    for _ in range(repeats):
-        seconds, loss = baro_epoch(x, y, batch, cell)
-        times["baro"].append(seconds)
-        print(f"baro   epoch {seconds:6.2f} s  loss {loss:.4f}", flush=True)
-        if have_torch:
-            seconds, loss = torch_epoch(x, y, batch, cell)
-            times["torch"].append(seconds)
-            print(f"torch  epoch {seconds:6.2f} s  loss {loss:.4f}", flush=True)
-    b = statistics.median(times["baro"])
-    print(f"baro median {b:.2f} s/epoch ({cell}, batch {batch}; "
-          f"min {min(times['baro']):.2f}, max {max(times['baro']):.2f})")
-    if have_torch:
-        t = statistics.median(times["torch"])
-        print(f"torch median {t:.2f} s/epoch (min {min(times['torch']):.2f}, "
-              f"max {max(times['torch']):.2f}); ratio baro/torch = {b / t:.2f}")
+        print("PyTorch is not installed: baro only")
+    for run in runs.values():
+        run(x, y, batch, cell)  # warm-up: imports, caches, allocator
+    wall = {name: [] for name in runs}
+    cpu = {name: [] for name in runs}
+    names = list(runs)
+    for rep in range(repeats):
+        for name in names if rep % 2 == 0 else names[::-1]:
+            cpu_start = time.process_time()
+            with LoadMeter() as meter:
+                seconds, loss = runs[name](x, y, batch, cell)
+            wall[name].append(seconds)
+            cpu[name].append(time.process_time() - cpu_start)
+            foreign = "?" if meter.foreign is None else f"{meter.foreign:.2f}"
+            print(f"{name:6s} epoch {seconds:6.2f} s  cpu {cpu[name][-1]:6.2f} s  "
+                  f"loss {loss:.4f}  foreign {foreign}", flush=True)
+    label = f"{cell}, batch {batch}, threads {threads or 'default'}"
+    for name in names:
+        print(f"{name} median {statistics.median(wall[name]):.2f} s/epoch ({label}; "
+              f"min {min(wall[name]):.2f}, max {max(wall[name]):.2f}; "
+              f"cpu median {statistics.median(cpu[name]):.2f} s)")
+    if "torch" in runs:
+        ratio = statistics.median(wall["baro"]) / statistics.median(wall["torch"])
+        line = f"ratio baro/torch = {ratio:.2f} (wall)"
+        if threads == 1:
+            cpu_ratio = statistics.median(cpu["baro"]) / statistics.median(cpu["torch"])
+            line += f", {cpu_ratio:.2f} (cpu)"
+        print(line)
 
 
 if __name__ == "__main__":
     args = sys.argv
-    main(int(args[args.index("--repeats") + 1]) if "--repeats" in args else 5,
-         int(args[args.index("--batch") + 1]) if "--batch" in args else 128,
-         "gru" if "--gru" in args else "lstm")
+
+    def option(name, default):
+        return int(args[args.index(name) + 1]) if name in args else default
+
+    main(option("--repeats", 5), option("--batch", 128),
+         "gru" if "--gru" in args else "lstm", option("--threads", None))

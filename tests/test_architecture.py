@@ -41,7 +41,7 @@ ALLOWED = {
 # of the folders above, but nothing in the table may import them.
 TOP = {"__init__", "__main__", "array_ops", "cli", "math", "nn", "random", "image",
        "plot", "evaluation", "keras", "compat", "testing", "data", "config",
-       "function", "tf2_extras", "interop", "export"}
+       "function", "tf2_extras", "interop", "export", "diagnostics"}
 
 
 def _folder(path: Path) -> str:

@@ -61,7 +61,8 @@ def relu(x, negative_slope: float = 0.0, max_value: float | None = None,
     else:
         y = ops.relu(x)
     if max_value is not None:
-        y = ops.clip(y, 0.0, max_value)
+        # A Python float takes x's dtype; a NumPy float64 bound would not.
+        y = ops.clip(y, 0.0, float(max_value))
     if negative_slope != 0:
         y = y - negative_slope * negative_part
     return y

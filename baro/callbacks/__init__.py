@@ -18,6 +18,7 @@ from baro.callbacks.model_checkpoint import ModelCheckpoint
 from baro.callbacks.progbar_logger import ProgbarLogger
 from baro.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from baro.callbacks.terminate_on_nan import TerminateOnNaN
+from baro.callbacks.training_doctor import TrainingDoctor
 
 __all__ = [
     "BackupAndRestore",
@@ -32,4 +33,5 @@ __all__ = [
     "ProgbarLogger",
     "ReduceLROnPlateau",
     "TerminateOnNaN",
+    "TrainingDoctor",
 ]

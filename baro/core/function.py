@@ -102,4 +102,5 @@ class Function:
                 f"{getattr(self, 'domain_hint', '')}".rstrip()
             )
         hint = getattr(self, "hint", "")
-        return f"{self.name}: {err}. Received inputs: {shapes}. {hint}".rstrip()
+        message = str(err).rstrip(".")
+        return f"{self.name}: {message}. Received inputs: {shapes}. {hint}".rstrip()

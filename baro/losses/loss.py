@@ -8,6 +8,7 @@ with Keras 3 semantics (`keras.losses.Loss`).
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -68,10 +69,24 @@ def match_inputs(y_true, y_pred, name: str, align: bool = True,
     except ValueError:
         raise ValueError(
             f"{name}: y_true has shape {y_true.shape} and y_pred has shape "
-            f"{y_pred.shape}; they must be equal or broadcastable. Reshape y_true "
-            f"to {y_pred.shape}."
+            f"{y_pred.shape}; they must be equal or broadcastable."
+            f"{_mismatch_hint(y_true.shape, y_pred.shape)}"
         ) from None
     return y_true, y_pred
+
+
+def _mismatch_hint(true_shape: tuple, pred_shape: tuple) -> str:
+    """The likely fix for targets that do not fit the model's outputs."""
+    if math.prod(true_shape) == math.prod(pred_shape):
+        return f" Reshape y_true to {pred_shape}."
+    if true_shape[:1] == pred_shape[:1] and len(true_shape) == len(pred_shape) \
+            and len(pred_shape) > 1:
+        return (f" The model outputs {pred_shape[-1]} values per sample and the "
+                f"targets have {true_shape[-1]}: give the last layer "
+                f"{true_shape[-1]} units (e.g. Dense({true_shape[-1]})) or fix "
+                "the targets.")
+    return (f" Make the targets match the model's output shape {pred_shape} "
+            "(check the last layer's units and whether a Flatten is missing).")
 
 
 def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1: bool = True):

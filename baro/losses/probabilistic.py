@@ -4,6 +4,18 @@ Probabilities are clipped to [eps, 1 - eps] (eps = `backend.epsilon()`) before
 the log, as Keras does, so saturated outputs give large but finite losses;
 logits go through the fused stable ops (`ops.softmax_cross_entropy`,
 `ops.sigmoid_binary_cross_entropy`).
+
+Probabilities that a softmax or sigmoid op has just computed, in a graph being
+recorded for gradients (a training step), are traced back to their logits (the
+op's input) and take the fused path too. Keras 3 does the same on TensorFlow,
+where `ops.softmax`/`ops.sigmoid` leave `_keras_logits` on their output (its JAX
+and PyTorch backends clip the probabilities). The result is one stable node
+whose gradient is simply softmax - labels (sigmoid - labels), instead of a
+clipped log differentiated back through the activation: on confidently wrong
+samples the loss keeps growing past -log(eps) ~ 16.1, where the clipped form
+stops, and its gradient does not vanish there. Elsewhere the two agree to
+float32 rounding. Without recording (`evaluate`, metrics, `no_grad`) the
+clipped form is used, so metrics agree between eager and compiled steps.
 """
 
 from __future__ import annotations
@@ -15,9 +27,11 @@ import numpy as np
 from baro import ops
 from baro.backend.arrays import convert_to_array, to_numpy
 from baro.backend.config import epsilon
+from baro.core import grad_mode
 from baro.core.function import Function
 from baro.core.tensor import Tensor
 from baro.losses.loss import LossFunctionWrapper, match_inputs, to_float_tensor
+from baro.ops.activation import Sigmoid, Softmax
 from baro.saving.registry import register_serializable
 
 _REDUCTION = "sum_over_batch_size"
@@ -39,12 +53,25 @@ def _log_clipped(p):
     return ops.log(ops.clip(p, epsilon(), 1.0 - epsilon()))
 
 
+def _logits_behind(y_pred: Tensor, kind: type, axis: int | None = None):
+    """The logits `y_pred` was computed from by a recorded `kind` (Softmax
+    along `axis`, or Sigmoid) node, or None (see the module docstring)."""
+    node = y_pred.creator
+    if type(node) is not kind or not grad_mode.enabled:
+        return None
+    inputs = node.inputs
+    if type(inputs) is not tuple or (axis is not None and node.axis != axis):
+        return None  # released by an earlier backward, or another axis
+    return inputs[0]
+
+
 def binary_crossentropy(y_true, y_pred, from_logits: bool = False,
                         label_smoothing: float = 0.0, axis: int = -1) -> Tensor:
     """Binary cross-entropy, averaged over `axis`.
 
     bce = -(y log p + (1 - y) log(1 - p)) with p = clip(y_pred, eps, 1 - eps),
-    or, from logits z, the stable max(z, 0) - z y + log(1 + exp(-|z|)).
+    or, from logits z, the stable max(z, 0) - z y + log(1 + exp(-|z|)) (also
+    when y_pred comes straight from a recorded sigmoid: see the module).
     Label smoothing squeezes labels towards 0.5: y (1 - s) + 0.5 s.
 
     Args:
@@ -71,8 +98,9 @@ def binary_crossentropy(y_true, y_pred, from_logits: bool = False,
     _check_same_shape("binary_crossentropy", y_true, y_pred)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
-    if from_logits:
-        bce = ops.sigmoid_binary_cross_entropy(y_true, y_pred)
+    logits = y_pred if from_logits else _logits_behind(y_pred, Sigmoid)
+    if logits is not None:
+        bce = ops.sigmoid_binary_cross_entropy(y_true, logits)
     else:
         bce = -(y_true * _log_clipped(y_pred)
                 + (1.0 - y_true) * _log_clipped(1.0 - y_pred))
@@ -152,8 +180,9 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     """Cross-entropy between one-hot (or soft) labels and predicted classes.
 
     loss = -sum(y * log(p), axis) with p = clip(y_pred / sum(y_pred, axis),
-    eps, 1 - eps) for probabilities (a softmax output included: Keras computes
-    from the probabilities too), or the fused stable log-softmax for logits.
+    eps, 1 - eps) for probabilities, or the fused stable log-softmax for logits
+    (also when y_pred comes straight from a recorded softmax along `axis`:
+    see the module).
     Label smoothing: y (1 - s) + s / num_classes.
 
     Args:
@@ -190,8 +219,9 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     if label_smoothing:
         num_classes = y_pred.shape[axis]
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
-    if from_logits:
-        return ops.softmax_cross_entropy(y_true, y_pred, axis=axis)
+    logits = y_pred if from_logits else _logits_behind(y_pred, Softmax, axis)
+    if logits is not None:
+        return ops.softmax_cross_entropy(y_true, logits, axis=axis)
     probs = y_pred / ops.sum(y_pred, axis=axis, keepdims=True)
     return -ops.sum(y_true * _log_clipped(probs), axis=axis)
 
@@ -252,9 +282,10 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     """Cross-entropy with integer class labels: -log(p[label]) per sample.
 
     p is clip(y_pred / sum(y_pred, axis), eps, 1 - eps) for probabilities, or the
-    fused stable log-softmax for logits. Samples labelled `ignore_class` get a
-    loss of 0 (and the `SparseCategoricalCrossentropy` class leaves them out of
-    its mean).
+    fused stable log-softmax for logits (also when y_pred comes straight from a
+    recorded softmax along `axis`: see the module). Samples labelled
+    `ignore_class` get a loss of 0 (and the `SparseCategoricalCrossentropy`
+    class leaves them out of its mean).
 
     Args:
         y_true: Integer labels, shape y_pred.shape without `axis` (a trailing
@@ -283,8 +314,9 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     valid = None if ignore_class is None else ops.not_equal(labels, ignore_class)
     if valid is not None:
         labels = ops.where(valid, labels, 0)
-    if from_logits:
-        losses = ops.softmax_cross_entropy(labels, y_pred, axis=axis)
+    logits = y_pred if from_logits else _logits_behind(y_pred, Softmax, axis)
+    if logits is not None:
+        losses = ops.softmax_cross_entropy(labels, logits, axis=axis)
     else:
         probs = y_pred / ops.sum(y_pred, axis=axis, keepdims=True)
         picked = ops.take_along_axis(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+from baro import ops
 from baro.layers.core.input_layer import InputLayer
 from baro.layers.symbolic import SymbolicTensor, flatten
 from baro.models.model import Model
@@ -15,6 +18,61 @@ def _pack(structure, leaves: list):
     if isinstance(structure, (list, tuple)):
         return [_pack(x, leaves) for x in structure]
     return leaves.pop(0)
+
+
+def fit_to_input(model: str, input_name: str, batch_shape, value,
+                 check_sizes: bool = True):
+    """`value` checked against an Input's `batch_shape` (Keras 3's rules).
+
+    As Keras does, a trailing axis of size 1 is dropped or added when that
+    alone makes the ranks agree ((batch,) data for an Input of shape (1,)).
+    Otherwise a different rank, or (with `check_sizes`, as for Functional
+    models) a different size on an axis the Input fixes, raises a ValueError
+    naming the model, the input, both shapes and the likely fix. Values
+    without a shape pass through untouched.
+    """
+    shape = getattr(value, "shape", None)
+    if shape is None or batch_shape is None:
+        return value
+    shape, expected = tuple(shape), tuple(batch_shape)
+    if len(shape) == len(expected) + 1 and shape[-1] == 1:
+        return ops.squeeze(value, axis=-1)
+    if len(shape) == len(expected) - 1 and expected[-1] == 1:
+        return ops.expand_dims(value, axis=-1)
+    if len(shape) == len(expected):
+        bad = [i for i in range(1, len(shape)) if check_sizes and
+               expected[i] is not None and shape[i] != expected[i]]
+        if not bad:
+            return value
+        axis = bad[0]
+        detail = (f"axis {axis} has {shape[axis]} values where the model expects "
+                  f"{expected[axis]}")
+    else:
+        detail = f"rank {len(shape)} where the model expects rank {len(expected)}"
+    raise ValueError(
+        f"Model {model!r}: input {input_name!r} expects data of shape "
+        f"{expected}, received shape {shape} ({detail}; the first axis is the "
+        f"batch and may differ).{_input_hint(shape, expected)}")
+
+
+def _input_hint(shape: tuple, expected: tuple) -> str:
+    sample, wanted = shape[1:], expected[1:]
+    known = None not in wanted
+    if known and math.prod(sample) == math.prod(wanted) and sample != wanted:
+        return (f" The values are all there in another layout: reshape with "
+                f"x.reshape(-1, {', '.join(str(d) for d in wanted)}) (or add a "
+                "Reshape/Flatten layer to the model).")
+    if len(shape) == len(expected):
+        return (f" Make each sample match Input(shape={wanted}) (the same "
+                f"features, in the same order), or rebuild the model with "
+                f"Input(shape={sample}).")
+    return (f" Reshape the data to (batch, {', '.join(str(d) for d in wanted)}), "
+            f"or rebuild the model with Input(shape={sample}).")
+
+
+def _shapes_of(values: list) -> str:
+    shapes = [tuple(v.shape) for v in values if hasattr(v, "shape")]
+    return f" of shapes {shapes}" if len(shapes) == len(values) else ""
 
 
 def _topological_nodes(outputs: list[SymbolicTensor]) -> list:
@@ -119,12 +177,15 @@ class Functional(Model):
         if len(values) != len(self.inputs):
             raise ValueError(
                 f"Model {self.name!r} expects {len(self.inputs)} input(s) "
-                f"({[t.name for t in self.inputs]}), received {len(values)}.")
+                f"({[t.name for t in self.inputs]}, of shapes "
+                f"{[t.shape for t in self.inputs]}), received {len(values)}"
+                f"{_shapes_of(values)}. Pass a list with one array per "
+                "input, in that order (or a dict keyed by input name).")
         return values
 
     def call(self, inputs, training=None):
-        values = {id(t): v for t, v in zip(self.inputs, self._feed(inputs),
-                                           strict=True)}
+        values = {id(t): fit_to_input(self.name, t.name, t.shape, v) for t, v in
+                  zip(self.inputs, self._feed(inputs), strict=True)}
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 continue

@@ -81,11 +81,15 @@ class Model(Trainer, Layer):
 
     def summary(self, line_length=None, positions=None, print_fn=None,
                 expand_nested: bool = False, show_trainable: bool = False,
-                layer_range=None) -> None:
-        """Prints layers, output shapes and parameter counts (Keras's table)."""
+                layer_range=None, show_formula: bool = False) -> None:
+        """Prints layers, output shapes and parameter counts (Keras's table).
+
+        `show_formula=True` (baro's addition) adds a column with each count's
+        formula, e.g. `784 x 512 + 512 = 401,920` for a Dense layer.
+        """
         from baro.models.summary import summary_text
 
-        text = summary_text(self, line_length, show_trainable)
+        text = summary_text(self, line_length, show_trainable, show_formula)
         (print_fn or print)(text)
 
     def save(self, filepath, overwrite: bool = True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from baro.layers.core.input_layer import InputLayer
 from baro.layers.layer import Layer
 from baro.layers.symbolic import SymbolicTensor
+from baro.models.functional import fit_to_input
 from baro.models.model import Model
 from baro.saving.registry import register_serializable
 from baro.saving.serialization import deserialize, serialize
@@ -129,6 +130,11 @@ class Sequential(Model):
         # Keras accepts a one-element list for a single-input model.
         x = inputs[0] if isinstance(inputs, (list, tuple)) and len(inputs) == 1 \
             else inputs
+        if self._input_layer is not None:
+            # Keras 3 checks a Sequential's input rank only (sizes are the
+            # layers' business: an RNN may see other lengths).
+            x = fit_to_input(self.name, self._input_layer.name,
+                             self._input_layer.batch_shape, x, check_sizes=False)
         for layer in self._stack:
             x = layer(x)
         return x

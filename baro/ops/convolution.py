@@ -5,7 +5,8 @@ lays them out as a (rows, kh * kw * channels) matrix, and one matmul (batched
 over groups) contracts them with the kernel; the kernel gradient is one matmul
 too. The input gradient is col2im of g @ K^T, which adds each kernel position's
 slab back into the padded input: kh * kw vectorized slice-adds, never a loop
-over pixels.
+over pixels. All of it runs over the batch a slice at a time, so that each
+slice's patches and outputs stay in cache between passes (conv_kernels.py).
 
 Internally everything is channels_last 2-D (N, H, W, C): a 1-D input gets a
 height-1 axis and channels_first inputs are transposed on the way in and out
@@ -26,8 +27,24 @@ import numpy as np
 from baro.backend.arrays import get_array_module
 from baro.core.function import Function
 from baro.core.tensor import Tensor
+from baro.ops.conv_kernels import (
+    batch_slices,
+    col2im,
+    fill_source,
+    grad_buffer,
+    im2col,
+    kernel_from_matrix,
+    kernel_matrix,
+    patches_buffer,
+    sample_bytes,
+    slice_grad,
+    source_buffer,
+    split_groups,
+    store_grad,
+)
 from baro.ops.convert import as_float
 from baro.ops.math import cast
+from baro.ops.parallel import map_slices
 from baro.ops.window import (
     Geometry,
     channels_first,
@@ -35,128 +52,17 @@ from baro.ops.window import (
     make_geometry,
     normalize_padding,
     normalize_tuple,
-    pad_spatial,
     scratch,
     to_nhwc,
 )
 
-# -- im2col / col2im ---------------------------------------------------------------
-#
-# Patches come in one of two layouts, per group: rows-major (M, K) with M = N * OH
-# * OW output positions and K = KH * KW * Cg taps, or taps-major (K, M). The copy
-# out of the strided view is fast when its innermost run is long: Cg channels in
-# rows-major, OW positions in taps-major (a channels-first copy of x). So inputs
-# with few channels per group (images, depthwise) use taps-major.
+# -- kernel layouts ----------------------------------------------------------------
 
 
 def _taps_major(channels: int, groups: int) -> bool:
+    """Patches layout (see conv_kernels): taps-major for few channels per group
+    (images, depthwise), where rows-major copies would run over 1-3 values."""
     return channels // groups <= 3
-
-
-def _im2col(x, geo: Geometry, taps_major: bool, ones: bool = False):
-    """Patches of NHWC `x`: (groups, M, K), or (groups, K, M) if taps-major.
-
-    With `ones`, one more tap of constant 1 is appended (K + 1 in all), so a
-    bias stored as the kernel matrix's last row is added by the matmul itself.
-    """
-    xp = get_array_module(x)
-    n, _, _, c = x.shape
-    g, cg = geo.groups, c // geo.groups
-    (oh, ow), (kh, kw) = geo.out_hw, geo.kernel
-    (sh, sw), (dh, dw) = geo.strides, geo.dilation
-    x = pad_spatial(x, geo.pads, 0)
-    if taps_major:
-        x = xp.ascontiguousarray(x.transpose(3, 0, 1, 2))
-        s_c, s_n, s_h, s_w = x.strides
-        shape = (g, kh, kw, cg, n, oh, ow)
-        strides = (s_c * cg, s_h * dh, s_w * dw, s_c, s_n, s_h * sh, s_w * sw)
-        rows, taps = 2, 1
-    else:
-        s_n, s_h, s_w, s_c = x.strides
-        shape = (g, n, oh, ow, kh, kw, cg)
-        strides = (s_c * cg, s_n, s_h * sh, s_w * sw, s_h * dh, s_w * dw, s_c)
-        rows, taps = 1, 2
-    view = xp.lib.stride_tricks.as_strided(x, shape, strides)
-    dims = [g, 0, 0]
-    dims[rows], dims[taps] = n * oh * ow, kh * kw * cg
-    if not ones:
-        return view.reshape(dims)
-    dims[taps] += 1
-    cols = scratch(xp, dims, x.dtype, "im2col")
-    # One copy either way: the patches go straight into the larger buffer.
-    if taps_major:
-        xp.copyto(cols[:, :-1].reshape(shape), view)
-        cols[:, -1] = 1
-    else:
-        xp.copyto(cols[:, :, :-1].reshape(shape), view)
-        cols[:, :, -1] = 1
-    return cols
-
-
-def _col2im(g, kmat, geo: Geometry, in_shape, taps_major: bool):
-    """Adjoint of `_im2col` applied to g @ K^T: the NHWC input gradient.
-
-    g is (groups, M, Og) and kmat (groups, K, Og). Each kernel position's slab
-    of patch gradients is added into the padded input (kh * kw slice-adds).
-    """
-    xp = get_array_module(g)
-    n, h, w, c = in_shape
-    groups, cg = geo.groups, c // geo.groups
-    (oh, ow), (kh, kw) = geo.out_hw, geo.kernel
-    (top, bottom), (left, right) = geo.pads
-    hp, wp = h + top + bottom, w + left + right
-    if taps_major:
-        patches = (kmat @ g.swapaxes(1, 2)).reshape(groups, kh, kw, cg, n, oh, ow)
-        out = xp.zeros((groups, cg, n, hp, wp), dtype=g.dtype)
-        for i in range(kh):
-            for j in range(kw):
-                out[(Ellipsis,) + geo.window(i, j)] += patches[:, i, j]
-        out = out.reshape(c, n, hp, wp)[:, :, top:top + h, left:left + w]
-        return xp.ascontiguousarray(out.transpose(1, 2, 3, 0))
-    # One (M, Cg) slab per kernel position instead of the whole (M, K) matrix:
-    # the adds then read contiguous rows, and the buffer stays small and reused.
-    out = scratch(xp, (n, hp, wp, groups, cg), g.dtype, "col2im")
-    out.fill(0)
-    taps = kmat.reshape(groups, kh * kw, cg, -1)
-    slab = scratch(xp, (groups, g.shape[1], cg), g.dtype, "col2im_slab")
-    for p in range(kh * kw):
-        xp.matmul(g, taps[:, p].swapaxes(1, 2), out=slab)
-        out[(slice(None),) + geo.window(*divmod(p, kw))] += \
-            slab.reshape(groups, n, oh, ow, cg).transpose(1, 2, 3, 0, 4)
-    return out.reshape(n, hp, wp, c)[:, top:top + h, left:left + w]
-
-
-def _kernel_matrix(kernel, groups: int, bias=None):
-    """(KH, KW, Cg, Cout) kernel as (groups, KH * KW * Cg, Cout // groups).
-
-    A bias becomes one more row (groups, K + 1, Og), matching `_im2col`'s ones.
-    """
-    kh, kw, cg, cout = kernel.shape
-    k = kernel.reshape(kh, kw, cg, groups, cout // groups).transpose(3, 0, 1, 2, 4)
-    k = k.reshape(groups, kh * kw * cg, cout // groups)
-    if bias is None:
-        return k
-    xp = get_array_module(kernel)
-    return xp.concatenate([k, bias.reshape(groups, 1, cout // groups)], axis=1)
-
-
-def _kernel_from_matrix(mat, shape, groups: int):
-    """Inverse of `_kernel_matrix`."""
-    kh, kw, cg, cout = shape
-    k = mat.reshape(groups, kh, kw, cg, cout // groups).transpose(1, 2, 3, 0, 4)
-    return k.reshape(shape)
-
-
-def _merge_groups(y, n: int, out_hw):
-    """(groups, N * OH * OW, Og) matmul result as NHWC (N, OH, OW, groups * Og)."""
-    g, _, og = y.shape
-    return y.transpose(1, 0, 2).reshape((n,) + tuple(out_hw) + (g * og,))
-
-
-def _split_groups(y, groups: int):
-    """NHWC (N, OH, OW, groups * Og) as (groups, N * OH * OW, Og)."""
-    c = y.shape[-1]
-    return y.reshape(-1, groups, c // groups).transpose(1, 0, 2)
 
 
 # -- Functions ---------------------------------------------------------------------
@@ -172,102 +78,131 @@ class Conv(Function):
     dK = P^T @ g  and  dx = col2im(g @ K^T).
     A bias is folded into the matmuls: P gets a column of ones and K the bias
     as its last row, so y = [P 1] @ [K; b] and db falls out of dK's last row.
-    A fused relu is applied in place on y; backward first masks g with y > 0
-    (relu'(0) = 0).
+    A fused relu is applied in place on y, and y > 0 kept as a mask; backward
+    first multiplies g by it (relu'(0) = 0). Both directions run slice by
+    slice over the batch (see conv_kernels); backward gathers the patches
+    again rather than keeping them.
     """
 
-    def __init__(self, geo: Geometry, rank: int, first: bool,
-                 relu: bool = False) -> None:
+    def __init__(self, geo: Geometry, rank: int, first: bool, relu: bool = False,
+                 taps_major: bool = False) -> None:
         self.geo = geo
         self.rank = rank
         self.first = first
         self.relu = relu
+        self.taps_major = taps_major  # patches layout, see conv_kernels
 
     def forward(self, x, kernel, bias=None):
         xp = get_array_module(x)
         x = to_nhwc(x, self.rank, self.first)
         if self.rank == 1:
             kernel = kernel[None]
-        self.taps_major = _taps_major(x.shape[-1], self.geo.groups)
-        cols = _im2col(x, self.geo, self.taps_major, ones=bias is not None)
-        kmat = _kernel_matrix(kernel, self.geo.groups, bias)
-        rows = cols.swapaxes(1, 2) if self.taps_major else cols
-        y = xp.matmul(rows, kmat, out=scratch(
-            xp, rows.shape[:2] + kmat.shape[2:], kmat.dtype, "conv_out"))
-        if self.relu:
-            xp.maximum(y, 0, out=y)
-        self.saved = (cols, kmat, y if self.relu else None)
-        self.x_shape = x.shape
+        geo, groups, taps_major = self.geo, self.geo.groups, self.taps_major
+        kmat = kernel_matrix(kernel, groups, bias)
+        n_taps = math.prod(kernel.shape[:3])
+        y = scratch(xp, (x.shape[0],) + geo.out_hw + (kernel.shape[-1],),
+                    kmat.dtype, "conv_out")
+        # relu'(y) kept as bytes: backward reads a quarter of what y would be.
+        active = scratch(xp, y.shape, bool, "conv_relu_mask") if self.relu \
+            else None
+        parts = batch_slices(x.shape[0], sample_bytes(
+            x.shape, geo, n_taps, kernel.shape[-1], kmat.dtype.itemsize))
+        step = parts[0].stop
+
+        def make_work():
+            src_buf = source_buffer(xp, (step,) + x.shape[1:], geo, taps_major,
+                                    kmat.dtype)
+            cols_buf = patches_buffer(xp, step, n_taps, geo, taps_major,
+                                      kmat.dtype, ones=bias is not None)
+
+            def work(part):
+                src = fill_source(x[part], geo, taps_major, src_buf)
+                cols = im2col(src, geo, taps_major, cols_buf, n_taps)
+                out = split_groups(y[part], groups)
+                xp.matmul(cols.swapaxes(1, 2) if taps_major else cols, kmat,
+                          out=out)
+                if self.relu:
+                    # In place while the slice is still in cache.
+                    xp.maximum(out, 0, out=out)
+                    xp.greater(out, 0, out=split_groups(active[part], groups))
+
+            return work
+
+        map_slices(make_work, parts, xp)
+        self.saved = (x, kmat, active)
         self.k_shape = kernel.shape
-        y = _merge_groups(y, x.shape[0], self.geo.out_hw)
         return from_nhwc(y, self.rank, self.first)
 
     def backward(self, g):
-        cols, kmat, y = self.saved
-        g = _split_groups(to_nhwc(g, self.rank, self.first), self.geo.groups)
-        if y is not None:
-            xp = get_array_module(g)
-            mask = xp.greater(y, 0, out=scratch(xp, y.shape, bool, "relu_mask"))
-            g = xp.multiply(g, mask, out=scratch(xp, y.shape, g.dtype, "relu_grad"))
+        x, kmat, active = self.saved
+        xp = get_array_module(g)
+        g = to_nhwc(g, self.rank, self.first)
+        geo, groups, taps_major = self.geo, self.geo.groups, self.taps_major
         n_taps = math.prod(self.k_shape[:3])  # kernel rows, without the bias row
-        gx = gk = gb = None
-        if self.inputs[0].requires_grad:
-            gx = _col2im(g, kmat[:, :n_taps], self.geo, self.x_shape,
-                         self.taps_major)
-            gx = from_nhwc(gx, self.rank, self.first)
-        needs_bias = len(self.inputs) > 2 and self.inputs[2].requires_grad
-        if self.inputs[1].requires_grad or needs_bias:
-            taps = cols if self.taps_major else cols.swapaxes(1, 2)
-            grad = taps @ g
-            gk = _kernel_from_matrix(grad[:, :n_taps], self.k_shape, self.geo.groups)
+        has_bias = len(self.inputs) > 2
+        need_x = self.inputs[0].requires_grad
+        need_b = has_bias and self.inputs[2].requires_grad
+        need_k = self.inputs[1].requires_grad or need_b
+        dtype = g.dtype
+        parts = batch_slices(x.shape[0], sample_bytes(
+            x.shape, geo, n_taps, g.shape[-1], dtype.itemsize))
+        step = parts[0].stop
+        m_step = step * geo.out_hw[0] * geo.out_hw[1]
+        og = g.shape[-1] // groups
+        gx = scratch(xp, x.shape, dtype, "conv_grad_x") if need_x else None
+        kernel_rows = kmat[:, :n_taps]
+
+        def make_work():
+            if active is not None:
+                gm_buf = xp.empty((groups, m_step, og), dtype=dtype)
+            if need_k:
+                src_buf = source_buffer(xp, (step,) + x.shape[1:], geo,
+                                        taps_major, dtype)
+                cols_buf = patches_buffer(xp, step, n_taps, geo, taps_major,
+                                          dtype, ones=has_bias)
+            if need_x:
+                acc_buf = grad_buffer(xp, (step,) + x.shape[1:], geo, taps_major,
+                                      dtype)
+                slab_buf = xp.empty((groups, n_taps, m_step) if taps_major else
+                                    (groups, m_step, x.shape[-1] // groups),
+                                    dtype=dtype)
+
+            def work(part):
+                gs = split_groups(g[part], groups)
+                m = gs.shape[1]
+                if active is not None:
+                    gs = xp.multiply(gs, split_groups(active[part], groups),
+                                     out=gm_buf[:, :m])
+                if need_x:
+                    acc = slice_grad(gx[part], acc_buf, geo, taps_major)
+                    slab = slab_buf[:, :, :m] if taps_major else slab_buf[:, :m]
+                    col2im(gs, kernel_rows, geo, taps_major, acc, slab)
+                    if acc_buf is not None:
+                        store_grad(gx[part], acc, geo, taps_major)
+                if not need_k:
+                    return None
+                src = fill_source(x[part], geo, taps_major, src_buf)
+                cols = im2col(src, geo, taps_major, cols_buf, n_taps)
+                return (cols if taps_major else cols.swapaxes(1, 2)) @ gs
+
+            return work
+
+        partial = map_slices(make_work, parts, xp)
+        gk = gb = None
+        if need_k:
+            # Summed in slice order whatever the threads: reproducible results.
+            grad = partial[0]
+            for more in partial[1:]:
+                grad += more
+            gk = kernel_from_matrix(grad[:, :n_taps], self.k_shape, groups)
             if self.rank == 1:
                 gk = gk[0]
-            if needs_bias:
+            if need_b:
                 gb = grad[:, n_taps].reshape(-1)
-        if len(self.inputs) > 2:
-            return gx, gk, gb
-        return gx, gk
-
-
-class ConvTranspose(Function):
-    """y = conv's input gradient: y = col2im(x @ K^T), K the (KH * KW * Cout, Cin)
-    kernel matrix of the convolution that maps y's shape back to x's.
-
-    Being linear in both operands: dx = conv(g, k) = P_g @ K and
-    dk = P_g^T @ x, where P_g are the im2col patches of g (one gather for both).
-    """
-
-    def __init__(self, geo: Geometry, rank: int, first: bool, out_hw) -> None:
-        self.geo = geo
-        self.rank = rank
-        self.first = first
-        self.out_hw = out_hw
-
-    def forward(self, x, kernel):
-        x = to_nhwc(x, self.rank, self.first)
-        if self.rank == 1:
-            kernel = kernel[None]
-        x3 = x.reshape(1, -1, x.shape[-1])
-        kmat = _kernel_matrix(kernel, 1)
-        self.saved = (x3, kmat)
-        self.k_shape = kernel.shape
-        self.taps_major = _taps_major(kernel.shape[2], 1)
-        out_shape = (x.shape[0],) + tuple(self.out_hw) + (kernel.shape[2],)
-        y = _col2im(x3, kmat, self.geo, out_shape, self.taps_major)
-        return from_nhwc(y, self.rank, self.first)
-
-    def backward(self, g):
-        x3, kmat = self.saved
-        cols = _im2col(to_nhwc(g, self.rank, self.first), self.geo, self.taps_major)
-        rows = cols.swapaxes(1, 2) if self.taps_major else cols
-        gx = gk = None
-        if self.inputs[0].requires_grad:
-            gx = _merge_groups(rows @ kmat, g.shape[0], self.geo.out_hw)
+        if need_x:
             gx = from_nhwc(gx, self.rank, self.first)
-        if self.inputs[1].requires_grad:
-            gk = _kernel_from_matrix(rows.swapaxes(1, 2) @ x3, self.k_shape, 1)
-            if self.rank == 1:
-                gk = gk[0]
+        if has_bias:
+            return gx, gk, gb
         return gx, gk
 
 
@@ -342,7 +277,8 @@ def _conv(inputs, kernel, strides, padding, data_format, dilation_rate, op, rank
         if b.data.dtype != x.data.dtype:
             b = cast(b, x.data.dtype)
         operands = (x, k, b)
-    return Conv(geo, rank, first, relu).apply(*operands)
+    layout = _taps_major(c_in, groups)
+    return Conv(geo, rank, first, relu, layout).apply(*operands)
 
 
 def conv(inputs, kernel, strides=1, padding: str = "valid", data_format=None,
@@ -428,89 +364,9 @@ def conv2d(inputs, kernel, strides=1, padding: str = "valid", data_format=None,
                  "conv2d", (4,))
 
 
-def _transpose_length(n, k, s, d, out_pad, mode):
-    # Keras's deconv_output_length, so shapes match keras.ops.conv_transpose.
-    k_eff = (k - 1) * d + 1
-    if out_pad is None:
-        return n * s + max(k_eff - s, 0) if mode == "valid" else n * s
-    pad = k_eff // 2 if mode == "same" else 0
-    return (n - 1) * s + k_eff - 2 * pad + out_pad
-
-
-def _conv_transpose(inputs, kernel, strides, padding, output_padding, data_format,
-                    dilation_rate, op, ranks):
-    x, k, first, spatial, c_in, strides, dilation, mode = _setup(
-        inputs, kernel, strides, padding, data_format, dilation_rate, op, ranks)
-    if k.shape[-1] != c_in:
-        raise ValueError(
-            f"{op}: inputs of shape {x.shape} have {c_in} channels but the kernel "
-            f"of shape {k.shape} expects {k.shape[-1]} (its last axis); the "
-            f"kernel layout is (spatial..., out_channels, in_channels).")
-    rank = len(spatial)
-    out_pad = (None,) * rank
-    if output_padding is not None:
-        out_pad = (output_padding,) * rank if isinstance(output_padding, int) \
-            else tuple(int(p) for p in output_padding)
-        if len(out_pad) != rank or any(
-                not 0 <= p < s for p, s in zip(out_pad, strides, strict=True)):
-            raise ValueError(
-                f"{op}: output_padding must be {rank} int(s), each >= 0 and lower "
-                f"than the stride {strides}; received {output_padding!r}.")
-    per_axis = zip(spatial, k.shape[:rank], strides, dilation, out_pad, strict=True)
-    out_len = tuple(_transpose_length(*axis, mode) for axis in per_axis)
-    geo = make_geometry(out_len, k.shape[:rank], strides, dilation, mode)
-    if geo.out_hw[-rank:] != spatial or min(out_len) < 1:
-        raise ValueError(
-            f"{op}: output_padding={output_padding!r} gives an output of spatial "
-            f"size {out_len}, which a convolution with padding={mode!r} would not "
-            f"map back to the inputs' {spatial} (inputs shape {x.shape}, kernel "
-            f"shape {k.shape}); use another output_padding.")
-    out_hw = (1,) * (2 - rank) + out_len
-    return ConvTranspose(geo, rank, first, out_hw).apply(x, k)
-
-
-def conv_transpose(inputs, kernel, strides=1, padding: str = "valid",
-                   output_padding=None, data_format=None,
-                   dilation_rate=1) -> Tensor:
-    """1-D or 2-D transposed convolution: the input gradient of `conv`.
-
-    Args:
-        inputs: (batch, spatial..., in_channels), or channels first.
-        kernel: (spatial..., out_channels, in_channels), as in Keras.
-        strides: Int or tuple, one per spatial axis.
-        padding: "valid" or "same" (any case); with it, the output is what a
-            `conv` of that padding maps back to the inputs' size.
-        output_padding: None, or an int or tuple (each < its stride) to pick
-            among the output sizes that map back to the same input size.
-        data_format: "channels_last" (default, also for None) or
-            "channels_first".
-        dilation_rate: Int or tuple.
-
-    Returns:
-        (batch, out_spatial..., out_channels). Per axis, with k_eff =
-        (k - 1) * dilation + 1, out is n * s + max(k_eff - s, 0) for "valid",
-        n * s for "same", and (n - 1) * s + k_eff - 2 * pad + output_padding
-        when output_padding is given (pad = k_eff // 2 for "same", else 0).
-
-    Raises:
-        ValueError: For a wrong rank, inputs whose channels differ from
-            kernel.shape[-1] (naming both shapes), an unknown padding or data
-            format, or an output_padding no convolution maps back.
-
-    Example:
-        >>> import baro
-        >>> y = baro.ops.conv_transpose(baro.ones((1, 4, 4, 3)),
-        ...                             baro.ones((3, 3, 2, 3)), strides=2)
-        >>> y.shape
-        (1, 9, 9, 2)
-    """
-    return _conv_transpose(inputs, kernel, strides, padding, output_padding,
-                           data_format, dilation_rate, "conv_transpose", (3, 4))
-
-
-def conv2d_transpose(inputs, kernel, strides=1, padding: str = "valid",
-                     output_padding=None, data_format=None,
-                     dilation_rate=1) -> Tensor:
-    """`conv_transpose` for rank-4 inputs (batch, height, width, channels) only."""
-    return _conv_transpose(inputs, kernel, strides, padding, output_padding,
-                           data_format, dilation_rate, "conv2d_transpose", (4,))
+# The transposed convolutions live in transposed_convolution.py; imported last
+# (that module uses the argument checks above) so `baro.ops` finds them here.
+from baro.ops.transposed_convolution import (  # noqa: E402, F401
+    conv2d_transpose,
+    conv_transpose,
+)

@@ -6,10 +6,9 @@ whole sequence, `reset_after` either way) and the public `gru` (re-exported by
 from __future__ import annotations
 
 from baro.backend.arrays import get_array_module
+from baro.ops.rnn_arguments import _arguments, _check_activation
 from baro.ops.rnn_common import (
     _activate,
-    _arguments,
-    _check_activation,
     _flat,
     _half_rows,
     _project,
@@ -42,7 +41,163 @@ class GRUSequence(_Sequence):
         super().__init__(**kwargs)
         self.reset_after = reset_after
 
-    def forward(self, x, kernel, recurrent_kernel, h0, *bias):
+    def forward(self, x, kernel, recurrent_kernel, h0, *rest):
+        bias = self._take_extras(rest)
+        self.fast = self.recurrent_masks is None and \
+            (self.input_masks is None or len(self.input_masks) == 1)
+        if self.fast:
+            return self._forward_fast(x, kernel, recurrent_kernel, h0, *bias)
+        return self._forward_general(x, kernel, recurrent_kernel, h0, *bias)
+
+    def backward(self, g_out, g_h):
+        if self.fast:
+            grads = self._backward_fast(g_out, g_h)
+        else:
+            grads = self._backward_general(g_out, g_h)
+        return grads + (None,) * len(self.extras)
+
+    # -- without per-gate input masks or recurrent dropout ----------------------------
+    def _forward_fast(self, x, kernel, recurrent_kernel, h0, *bias):
+        """Biases ride on rows of ones: x_s = [x_t; 1] projects all steps at once,
+        s_t = [h_{t-1}; 1] is the step's recurrent operand."""
+        xp = get_array_module(x)
+        batch, u = h0.shape
+        act, ract = self.activation, self.recurrent_activation
+        halved = 2 * u if ract == "sigmoid" else 0
+        xt = self._prepare(xp, x)
+        steps, features = xt.shape[:2]
+        dtype = x.dtype
+        ws = _Workspace(xp)
+        xs = ws.empty((steps, features + 1, batch), dtype)
+        xs[:, :features] = xt if self.input_masks is None else \
+            xt * self.input_masks[0]
+        xs[:, features] = 1
+        b = xp.zeros((2, 3 * u), dtype) if not bias else \
+            bias[0] if self.reset_after else xp.stack([bias[0], xp.zeros_like(bias[0])])
+        w_in = _half_rows(xp.concatenate([kernel, b[:1]]).T, halved)
+        a_all = xp.matmul(w_in, xs, out=ws.empty((steps, 3 * u, batch), dtype))
+        s = ws.empty((steps + 1, u + 1, batch), dtype)
+        s[:, u] = 1
+        h = s[:, :u]
+        h[0] = h0.T
+        # reset_after: one matmul gives z, r and p_h; else z, r, then U_h (r h).
+        rows = 3 * u if self.reset_after else 2 * u
+        w_rec = _half_rows(xp.concatenate([recurrent_kernel, b[1:]])[:, :rows].T,
+                           halved)
+        w_h = xp.ascontiguousarray(recurrent_kernel[:, 2 * u:].T)
+        # kept: p_h (reset_after) or r h_{t-1}; hn: h_{t-1} - n.
+        kept = ws.empty((steps, u, batch), dtype)
+        hn = ws.empty((steps, u, batch), dtype)
+        rec = xp.empty((rows, batch), dtype=dtype)
+        for t in range(steps):
+            a = a_all[t]
+            xp.matmul(w_rec, s[t], out=rec)
+            a[:2 * u] += rec[:2 * u]
+            _activate(xp, ract, a[:2 * u], prescaled=True)
+            if self.reset_after:
+                kept[t] = rec[2 * u:]
+                xp.multiply(a[u:2 * u], kept[t], out=hn[t])
+            else:
+                xp.multiply(a[u:2 * u], h[t], out=kept[t])
+                xp.matmul(w_h, kept[t], out=hn[t])
+            a[2 * u:] += hn[t]
+            _activate(xp, act, a[2 * u:])
+            # h_t = n + z * (h_{t-1} - n)
+            xp.subtract(h[t], a[2 * u:], out=hn[t])
+            xp.multiply(a[:u], hn[t], out=h[t + 1])
+            h[t + 1] += a[2 * u:]
+            if self.skip is not None:
+                xp.copyto(h[t + 1], h[t], where=self.skip[t])
+        self.saved = (xs, s, a_all, kept, hn, kernel, recurrent_kernel, ws)
+        return self._outputs(xp, h), h[-1].T.copy()
+
+    def _backward_fast(self, g_out, g_h):
+        """Per step d = [dn; dz_z; dz_r; dp_h]: d[:3u] is the gradient of the
+        input projection (gates h, z, r), d[u:] that of the recurrent one (z, r,
+        and p_h with reset_after). Weight gradients are summed step by step,
+        while d is in cache."""
+        xs, s, a_all, kept, hn, kernel, recurrent_kernel, _ = self.saved
+        xp = get_array_module(a_all)
+        steps, u, batch = kept.shape
+        features = xs.shape[1] - 1
+        after = self.reset_after
+        dtype = a_all.dtype
+        needs = self._needs()
+        weights = self._needs_weights(needs, 1)
+        ws = _Workspace(xp)
+        d_all = ws.empty((steps if needs[0] else 1, 4 * u, batch), dtype)
+        # Accumulators, not pooled (the returned gradients are views of them):
+        # [dW; db_in] over x_s, [dU; db_rec] over s_t (or [dU_zr; -] and dU_h).
+        acc = [xp.empty((features + 1, 3 * u), dtype=dtype),
+               xp.empty((u + 1, 3 * u if after else 2 * u), dtype=dtype)]
+        if not after:
+            acc.append(xp.empty((u, u), dtype=dtype))
+        terms = [ws.empty(g.shape, dtype) for g in acc]
+        r = xp.ascontiguousarray(recurrent_kernel[:, :3 * u if after else 2 * u])
+        r_h = None if after else xp.ascontiguousarray(recurrent_kernel[:, 2 * u:])
+        dh = _zeros_or(xp, g_h, (u, batch), dtype)
+        g_seq = self._output_grads(xp, g_out, dh)
+        tmp = xp.empty((u, batch), dtype=dtype)
+        tmp2 = xp.empty((2 * u, batch), dtype=dtype)
+        for t in range(steps - 1, -1, -1):
+            if g_seq is not None:
+                dh += g_seq[t]
+            if self.skip is not None:
+                dh_carry = self._split_masked(t, dh)
+            a, d = a_all[t], d_all[t if needs[0] else 0]
+            # dn = dh (1 - z) a'(n),  dz_z = dh (h_{t-1} - n) s'(z)
+            xp.subtract(1, a[:u], out=d[:u])
+            d[:u] *= dh
+            _times_derivative(xp, self.activation, a[2 * u:], d[:u], tmp)
+            xp.multiply(hn[t], dh, out=d[u:2 * u])
+            if after:  # dz_r = dn p_h s'(r),  dp_h = dn r
+                xp.multiply(d[:u], kept[t], out=d[2 * u:3 * u])
+                xp.multiply(d[:u], a[u:2 * u], out=d[3 * u:])
+            else:  # d(r h) = dn U_h^T,  dz_r = d(r h) h_{t-1} s'(r)
+                d_rh = d[3 * u:]
+                xp.matmul(r_h, d[:u], out=d_rh)
+                xp.multiply(d_rh, s[t, :u], out=d[2 * u:3 * u])
+            _times_derivative(xp, self.recurrent_activation, a[:2 * u], d[u:3 * u],
+                              tmp2)
+            if weights:
+                pairs = [(xs[t], d[:3 * u]), (s[t], d[u:4 * u if after else 3 * u])]
+                if not after:
+                    pairs.append((kept[t], d[:u]))
+                for g, term, (left, right) in zip(acc, terms, pairs, strict=True):
+                    xp.matmul(left, right.T, out=g if t == steps - 1 else term)
+                    if t < steps - 1:
+                        g += term
+            # dh_{t-1} = dh z + d[u:] @ U^T (+ d(r h) r)
+            dh *= a[:u]
+            if not after:
+                d_rh *= a[u:2 * u]
+                dh += d_rh
+            if t > 0 or needs[3]:
+                xp.matmul(r, d[u:4 * u if after else 3 * u], out=tmp)
+                dh += tmp
+            if self.skip is not None:
+                dh += dh_carry
+        dx = None
+        if needs[0]:
+            # d[:3u] holds gates h, z, r: the kernel's columns in that order.
+            w = xp.concatenate([kernel[:, 2 * u:], kernel[:, :2 * u]], axis=1)
+            dx = xp.matmul(w, d_all[:, :3 * u])
+            if self.input_masks is not None:
+                dx *= self.input_masks[0]
+        ws.release()
+        order = xp.concatenate([xp.arange(u, 3 * u), xp.arange(u)])
+        d_rec = acc[1][:u] if after else xp.concatenate([acc[1][:u], acc[2]], axis=1)
+        grads = [self._input_grad(dx),
+                 acc[0][:features][:, order] if needs[1] else None,
+                 d_rec if needs[2] else None, dh.T if needs[3] else None]
+        if len(needs) > 4:
+            db = acc[0][features][order]
+            grads.append((xp.stack([db, acc[1][u]]) if after else db)
+                         if needs[4] else None)
+        return tuple(grads)
+
+    # -- any GRU -------------------------------------------------------------------
+    def _forward_general(self, x, kernel, recurrent_kernel, h0, *bias):
         xp = get_array_module(x)
         batch, u = h0.shape
         act, ract = self.activation, self.recurrent_activation
@@ -98,13 +253,13 @@ class GRUSequence(_Sequence):
         self.saved = (xt, kernel, recurrent_kernel, a_all, h, kept, ws)
         return self._outputs(xp, h), h[-1].T.copy()
 
-    def backward(self, g_out, g_h):
+    def _backward_general(self, g_out, g_h):
         xt, kernel, recurrent_kernel, a_all, h, kept, _ = self.saved
         xp = get_array_module(a_all)
         steps, u, batch = kept.shape
         act, ract = self.activation, self.recurrent_activation
         dtype = a_all.dtype
-        needs = [t.requires_grad for t in self.inputs]
+        needs = self._needs()
         rm = self.recurrent_masks
         # dx_all: gradients of the input projection (z, r, h rows); with
         # reset_after, drec_all those of the recurrent projection.
@@ -229,16 +384,16 @@ def gru(inputs, kernel, recurrent_kernel, bias=None, initial_state=None, *,
         >>> out.shape, h.shape
         ((2, 5, 4), (2, 4))
     """
-    args, mask, in_masks, rec_masks = _arguments(
+    args, extras = _arguments(
         "gru", 3, inputs, kernel, recurrent_kernel, bias,
         (lambda u: (2, 3 * u)) if reset_after else (lambda u: (3 * u,)),
         initial_state, 1, mask, input_dropout_masks, recurrent_dropout_masks)
     op = GRUSequence(
-        bool(reset_after), mask=mask, go_backwards=bool(go_backwards),
+        bool(reset_after), go_backwards=bool(go_backwards),
         return_sequences=bool(return_sequences),
         zero_output_for_mask=bool(zero_output_for_mask),
         activation=_check_activation("gru", "activation", activation),
         recurrent_activation=_check_activation("gru", "recurrent_activation",
                                                recurrent_activation),
-        input_masks=in_masks, recurrent_masks=rec_masks)
+        extras=extras)
     return op.apply(*args)

@@ -7,11 +7,10 @@ from __future__ import annotations
 import numpy as np
 
 from baro.backend.arrays import get_array_module
+from baro.ops.rnn_arguments import _arguments, _check_activation
 from baro.ops.rnn_common import (
     _activate,
     _apply,
-    _arguments,
-    _check_activation,
     _Linear,
     _Sequence,
     _times_derivative,
@@ -52,7 +51,8 @@ class LSTMSequence(_Sequence):
     contiguous slab.
     """
 
-    def forward(self, x, kernel, recurrent_kernel, h0, c0, *bias):
+    def forward(self, x, kernel, recurrent_kernel, h0, c0, *rest):
+        bias = self._take_extras(rest)
         xp = get_array_module(x)
         batch, u = h0.shape
         act, ract = self.activation, self.recurrent_activation
@@ -100,9 +100,9 @@ class LSTMSequence(_Sequence):
         steps, u, batch = tc_all.shape
         act, ract = self.activation, self.recurrent_activation
         dtype = z_all.dtype
-        needs = [t.requires_grad for t in self.inputs]
+        needs = self._needs()
         ws = _Workspace(xp)
-        dz_all = ws.empty(z_all.shape, dtype)
+        dz_all = lin.begin_backward(ws, needs[0], self._needs_weights(needs, 2))
         dh = _zeros_or(xp, g_h, (u, batch), dtype)
         dc = _zeros_or(xp, g_c, (u, batch), dtype)
         g_seq = self._output_grads(xp, g_out, dh)
@@ -114,7 +114,8 @@ class LSTMSequence(_Sequence):
             if self.skip is not None:
                 dh_carry = self._split_masked(t, dh)
                 dc_carry = self._split_masked(t, dc)
-            z, dz, tc = z_all[t], dz_all[t], tc_all[t]
+            z, tc = z_all[t], tc_all[t]
+            dz = dz_all[t if len(dz_all) > 1 else 0]
             # dc += dh * o * a'(c_t), with a(c_t) kept from forward.
             xp.multiply(dh, z[2 * u:3 * u], out=dz[:u])
             _times_derivative(xp, act, tc, dz[:u], tmp)
@@ -126,8 +127,7 @@ class LSTMSequence(_Sequence):
             xp.multiply(dc, z[:u], out=dz[3 * u:])
             _times_derivative(xp, act, z[3 * u:], dz[3 * u:], tmp)
             dc *= z[u:2 * u]
-            if t > 0 or needs[3] or needs[4]:
-                lin.back_step(dz, dh)
+            lin.back_step(t, dz, dh, t > 0 or needs[3] or needs[4])
             if self.skip is not None:
                 dh += dh_carry
                 dc += dc_carry
@@ -175,12 +175,12 @@ def lstm(inputs, kernel, recurrent_kernel, bias=None, initial_state=None, *,
         >>> out.shape, h.shape, c.shape
         ((2, 4), (2, 4), (2, 4))
     """
-    args, mask, in_masks, rec_masks = _arguments(
+    args, extras = _arguments(
         "lstm", 4, inputs, kernel, recurrent_kernel, bias, lambda u: (4 * u,),
         initial_state, 2, mask, input_dropout_masks, recurrent_dropout_masks)
     op = LSTMSequence(
-        mask, bool(go_backwards), bool(return_sequences), bool(zero_output_for_mask),
+        bool(go_backwards), bool(return_sequences), bool(zero_output_for_mask),
         _check_activation("lstm", "activation", activation),
         _check_activation("lstm", "recurrent_activation", recurrent_activation),
-        in_masks, rec_masks)
+        extras)
     return op.apply(*args)

@@ -240,6 +240,13 @@ def clip(x, x_min, x_max):
     hi = x_max.data if isinstance(x_max, Tensor) else x_max
     if np.any(np.asarray(lo) > np.asarray(hi)):
         raise ValueError(f"clip: x_min ({lo}) must not exceed x_max ({hi}).")
+    dtype = x.data.dtype
+    if dtype.kind == "f":
+        # float64 bounds (np.float64, float64 arrays) must not promote x.
+        if getattr(lo, "dtype", dtype) != dtype:
+            lo = np.asarray(lo, dtype)
+        if getattr(hi, "dtype", dtype) != dtype:
+            hi = np.asarray(hi, dtype)
     return Clip(lo, hi).apply(x)
 
 

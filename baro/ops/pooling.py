@@ -6,6 +6,8 @@ When the windows tile the input (strides == pool_size, no padding: the usual
 MaxPooling2D(2)), every input cell belongs to at most one window, so backward
 writes each position's gradient straight into its slice of the result: no
 zero-filled buffer, no accumulation, and only the uncovered edge is zeroed.
+Those passes run over the batch a slice at a time (as convolutions do, see
+conv_kernels.py), so the later passes over a slice find it in cache.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import numpy as np
 from baro.backend.arrays import get_array_module
 from baro.core.function import Function
 from baro.core.tensor import Tensor
+from baro.ops.conv_kernels import batch_slices, fill_source, source_buffer, store_grad
 from baro.ops.convert import as_float
+from baro.ops.parallel import map_slices
 from baro.ops.window import (
     Geometry,
     channels_first,
@@ -23,7 +27,6 @@ from baro.ops.window import (
     make_geometry,
     normalize_padding,
     normalize_tuple,
-    pad_spatial,
     scratch,
     to_nhwc,
 )
@@ -39,27 +42,68 @@ def _tiles(geo: Geometry) -> bool:
     return geo.strides == geo.kernel and not any(p for pair in geo.pads for p in pair)
 
 
-def _scatter(parts, geo: Geometry, in_shape, dtype, xp):
-    """Adds each window position's (N, OH, OW, C) gradient into the input.
-
-    `parts(p, out)` gives position p's gradient, written into `out` when that
-    is not None (the tiled case, where `out` is the position's own slice).
-    """
+def _slices(in_shape, geo: Geometry, itemsize: int) -> list[slice]:
+    """Batch slices whose input, outputs and gradients stay in cache together."""
     n, h, w, c = in_shape
-    positions = _positions(geo)
-    if _tiles(geo):
-        out = scratch(xp, in_shape, dtype, "pool_grad")
-        for p, (i, j) in enumerate(positions):
-            parts(p, out[(slice(None),) + geo.window(i, j)])
-        (oh, ow), (kh, kw) = geo.out_hw, geo.kernel
-        out[:, oh * kh:] = 0  # rows and columns no window covers
-        out[:, :, ow * kw:] = 0
-        return out
     (top, bottom), (left, right) = geo.pads
-    out = xp.zeros((n, h + top + bottom, w + left + right, c), dtype=dtype)
-    for p, (i, j) in enumerate(positions):
-        out[(slice(None),) + geo.window(i, j)] += parts(p, None)
-    return out[:, top:top + h, left:left + w]
+    padded = (h + top + bottom) * (w + left + right) * c
+    cells = geo.out_hw[0] * geo.out_hw[1] * c
+    return batch_slices(n, itemsize * (2 * padded + 3 * cells))
+
+
+class _Cells:
+    """Per-thread view maker: the window positions' (n, OH, OW, C) strided
+    views of a batch slice, padded with `fill` through a reused buffer."""
+
+    def __init__(self, xp, in_shape, geo: Geometry, dtype, fill, parts) -> None:
+        self.geo = geo
+        self.pad = source_buffer(xp, (parts[0].stop,) + tuple(in_shape[1:]), geo,
+                                 False, dtype, fill)
+
+    def __call__(self, x):
+        src = fill_source(x, self.geo, False, self.pad)
+        return [src[(slice(None),) + self.geo.window(i, j)]
+                for i, j in _positions(self.geo)]
+
+
+class _Scatter:
+    """Per-thread adder of each window position's (n, OH, OW, C) gradient into
+    a slice of the input gradient.
+
+    Called with `parts(p, out)`, which writes position p's gradient into `out`:
+    the position's own slice of the result when windows tile the input (each
+    cell then belongs to at most one window: no zero-fill, no accumulation),
+    else a temporary added into a zeroed padded accumulator.
+    """
+
+    def __init__(self, xp, in_shape, geo: Geometry, dtype, parts) -> None:
+        self.geo, self.xp = geo, xp
+        self.tiles = _tiles(geo)
+        step = parts[0].stop
+        self.acc = None if self.tiles else source_buffer(
+            xp, (step,) + tuple(in_shape[1:]), geo, False, dtype)
+        self.tmp = None if self.tiles else xp.empty(
+            (step,) + geo.out_hw + (in_shape[-1],), dtype=dtype)
+
+    def __call__(self, parts, gx) -> None:
+        geo, positions = self.geo, _positions(self.geo)
+        if self.tiles:
+            for p, (i, j) in enumerate(positions):
+                parts(p, gx[(slice(None),) + geo.window(i, j)])
+            (oh, ow), (kh, kw) = geo.out_hw, geo.kernel
+            gx[:, oh * kh:] = 0  # rows and columns no window covers
+            gx[:, :, ow * kw:] = 0
+            return
+        n = gx.shape[0]
+        acc = gx if self.acc is None else self.acc[:n]
+        acc.fill(0)
+        tmp = self.tmp[:n]
+        for p, (i, j) in enumerate(positions):
+            parts(p, tmp)
+            window = acc[(slice(None),) + geo.window(i, j)]
+            self.xp.add(window, tmp, out=window)
+        if self.acc is not None:
+            store_grad(gx, acc, geo, False)
 
 
 class MaxPool(Function):
@@ -76,25 +120,42 @@ class MaxPool(Function):
     def forward(self, x):
         xp = get_array_module(x)
         x = to_nhwc(x, self.rank, self.first)
-        padded = pad_spatial(x, self.geo.pads, -np.inf)
-        cells = [padded[(slice(None),) + self.geo.window(i, j)]
-                 for i, j in _positions(self.geo)]
-        kind = np.min_scalar_type(len(cells)).type
-        if len(cells) == 1:
-            best, index = cells[0].copy(), xp.zeros(cells[0].shape, dtype=kind)
-        else:
-            # Strictly greater keeps the first maximum on ties.
-            index = xp.greater(cells[1], cells[0])
-            index = index.view(kind) if index.itemsize == kind(0).itemsize else \
-                index.astype(kind)
-            best = xp.maximum(cells[0], cells[1], out=scratch(
-                xp, cells[0].shape, cells[0].dtype, "max_pool_out"))
-        for p in range(2, len(cells)):
-            # p only grows, so max(index, better * p) sets p where better
-            # (masked copies are slow).
-            better = cells[p] > best
-            xp.maximum(index, better * kind(p), out=index)
-            xp.maximum(best, cells[p], out=best)
+        geo = self.geo
+        parts = _slices(x.shape, geo, x.dtype.itemsize)
+        n_cells = len(_positions(geo))
+        kind = np.min_scalar_type(n_cells).type
+        shape = (x.shape[0],) + geo.out_hw + (x.shape[-1],)
+        best = scratch(xp, shape, x.dtype, "max_pool_out")
+        index = scratch(xp, shape, kind, "max_pool_index")
+        step = (parts[0].stop,) + shape[1:]
+
+        def make_work():
+            cells_of = _Cells(xp, x.shape, geo, x.dtype, -np.inf, parts)
+            better = xp.empty(step, dtype=bool)
+            marked = xp.empty(step, dtype=kind)
+
+            def work(part):
+                cells = cells_of(x[part])
+                top, where = best[part], index[part]
+                if n_cells == 1:
+                    top[...] = cells[0]
+                    where.fill(0)
+                    return
+                # Strictly greater keeps the first maximum on ties.
+                xp.greater(cells[1], cells[0], out=where)
+                xp.maximum(cells[0], cells[1], out=top)
+                m = top.shape[0]
+                for p in range(2, n_cells):
+                    # p only grows, so max(index, better * p) sets p where
+                    # better (masked copies are slow).
+                    xp.greater(cells[p], top, out=better[:m])
+                    xp.maximum(where, xp.multiply(better[:m], kind(p),
+                                                  out=marked[:m]), out=where)
+                    xp.maximum(top, cells[p], out=top)
+
+            return work
+
+        map_slices(make_work, parts, xp)
         self.saved = (index,)
         self.x_shape = x.shape
         return from_nhwc(best, self.rank, self.first)
@@ -103,11 +164,27 @@ class MaxPool(Function):
         index = self.saved[0]
         g = to_nhwc(g, self.rank, self.first)
         xp = get_array_module(g)
+        geo, x_shape = self.geo, self.x_shape
+        parts = _slices(x_shape, geo, g.dtype.itemsize)
+        gx = scratch(xp, x_shape, g.dtype, "pool_grad")
+        step = (parts[0].stop,) + index.shape[1:]
 
-        def part(p, out):
-            return xp.multiply(g, index == p, out=out)
+        def make_work():
+            scatter = _Scatter(xp, x_shape, geo, g.dtype, parts)
+            hit = xp.empty(step, dtype=bool)
 
-        gx = _scatter(part, self.geo, self.x_shape, g.dtype, xp)
+            def work(part):
+                gs, where = g[part], index[part]
+                is_p = hit[:gs.shape[0]]
+
+                def route(p, out):
+                    xp.multiply(gs, xp.equal(where, p, out=is_p), out=out)
+
+                scatter(route, gx[part])
+
+            return work
+
+        map_slices(make_work, parts, xp)
         return from_nhwc(gx, self.rank, self.first)
 
 
@@ -138,29 +215,49 @@ class AveragePool(Function):
     def forward(self, x):
         xp = get_array_module(x)
         x = to_nhwc(x, self.rank, self.first)
-        padded = pad_spatial(x, self.geo.pads, 0)
-        total = None
-        for i, j in _positions(self.geo):
-            cell = padded[(slice(None),) + self.geo.window(i, j)]
-            if total is None:
-                total = cell.copy()
-            else:
-                total += cell
-        self.scale = self._scale(x.shape[1:3], x.dtype, xp)
+        geo = self.geo
+        self.scale = scale = self._scale(x.shape[1:3], x.dtype, xp)
         self.x_shape = x.shape
-        return from_nhwc(total * self.scale, self.rank, self.first)
+        parts = _slices(x.shape, geo, x.dtype.itemsize)
+        total = scratch(xp, (x.shape[0],) + geo.out_hw + (x.shape[-1],), x.dtype,
+                        "avg_pool_out")
+
+        def make_work():
+            cells_of = _Cells(xp, x.shape, geo, x.dtype, 0, parts)
+
+            def work(part):
+                cells = cells_of(x[part])
+                out = total[part]
+                out[...] = cells[0]
+                for cell in cells[1:]:
+                    xp.add(out, cell, out=out)
+                xp.multiply(out, scale, out=out)
+
+            return work
+
+        map_slices(make_work, parts, xp)
+        return from_nhwc(total, self.rank, self.first)
 
     def backward(self, g):
         g = to_nhwc(g, self.rank, self.first) * self.scale
         xp = get_array_module(g)
+        parts = _slices(self.x_shape, self.geo, g.dtype.itemsize)
+        gx = scratch(xp, self.x_shape, g.dtype, "pool_grad")
 
-        def part(p, out):
-            if out is None:
-                return g
-            out[...] = g
-            return out
+        def make_work():
+            scatter = _Scatter(xp, self.x_shape, self.geo, g.dtype, parts)
 
-        gx = _scatter(part, self.geo, self.x_shape, g.dtype, xp)
+            def work(part):
+                gs = g[part]
+
+                def spread(p, out):
+                    out[...] = gs
+
+                scatter(spread, gx[part])
+
+            return work
+
+        map_slices(make_work, parts, xp)
         return from_nhwc(gx, self.rank, self.first)
 
 

@@ -8,9 +8,13 @@ time in one `backward`, on raw arrays:
   buffers allocated once, keeping what backward needs (activated gates, states,
   a(c)). LSTM and SimpleRNN stack [h_{t-1}; x_t; 1] so the step's matmul with
   [U; W; b] also does the input projection and the bias; GRU projects all
-  inputs in one batched matmul first (its reset gate splits the recurrent part);
-- backward walks the steps in reverse (one matmul each for dh_{t-1}) and leaves
-  the weight gradients to one matmul over all timesteps at the end.
+  inputs (with a row of ones for the bias) in one batched matmul first (its
+  reset gate splits the recurrent part);
+- backward walks the steps in reverse: one matmul for dh_{t-1}, and one that
+  adds the step's share of the weight gradient (s_t dz_t^T) while dz_t is still
+  in cache. One matmul over all steps at the end needs every dz written out
+  and both operands copied into (N, T * B) layouts first; per step, an LSTM
+  pass (batch 128, 28 steps, 128 units) costs ~14% less CPU time.
 
 Inside, a step's arrays are feature-major, `(features, batch)`, so every gate is
 a contiguous slab (NumPy is ~4x slower on strided column blocks), and the
@@ -30,12 +34,16 @@ Keras semantics (`keras.layers.LSTM` / `GRU` / `SimpleRNN`):
   `(B, F)` mask for all gates, or one per gate `(G, B, F)` (Keras uses per-gate
   masks when `recurrent_dropout > 0`), in Keras's gate order.
 
+The step mask and the dropout masks are inputs of the op (not attributes), so
+a replayed trace (fit's compiled step) uses each batch's own masks.
+
 Activations are named: "tanh", "sigmoid", "relu", "linear", "hard_sigmoid" (the
 ones whose derivative is a function of their output).
 
 The code is split by cell: `lstm.py`, `gru.py` and `simple_rnn.py` hold each
 Function with its public function, `rnn_common.py` what they share (activation
-tables, the buffer pool, projections with dropout masks, argument checks).
+tables, the buffer pool, projections with dropout masks), `rnn_arguments.py`
+the argument checks.
 This module is the public entry point and re-exports them.
 """
 

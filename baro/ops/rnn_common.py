@@ -8,18 +8,16 @@
   gradients over all timesteps at once;
 - `_Sequence`, the Function base that handles layouts, step masks, outputs and
   their gradients; `_Linear`, the stacked `[h; x; 1]` step matmul LSTM and
-  SimpleRNN share;
-- the argument checks every public function runs (`_arguments`).
+  SimpleRNN share.
+
+The argument checks every public function runs are in `rnn_arguments.py`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from baro.backend.arrays import convert_to_array, get_array_module
 from baro.core.function import Function
-from baro.core.tensor import Tensor
-from baro.ops.convert import as_float, as_tensor
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear", "hard_sigmoid")
 
@@ -198,18 +196,36 @@ class _Sequence(Function):
     as (T + 1, units, batch) buffers, entry 0 the initial state.
     """
 
-    def __init__(self, mask, go_backwards: bool, return_sequences: bool,
+    def __init__(self, go_backwards: bool, return_sequences: bool,
                  zero_output_for_mask: bool, activation: str,
-                 recurrent_activation: str, input_masks, recurrent_masks) -> None:
-        self.mask = mask
+                 recurrent_activation: str, extras: tuple = ()) -> None:
         self.go_backwards = go_backwards
         self.return_sequences = return_sequences
         self.zero_output_for_mask = zero_output_for_mask
         self.activation = activation
         self.recurrent_activation = recurrent_activation
-        # Dropout masks (G, B, F) -> (G, F, B), like the step arrays.
-        self.input_masks = _transposed(input_masks)
-        self.recurrent_masks = _transposed(recurrent_masks)
+        # The trailing inputs after the bias, by name: "mask", "input_masks",
+        # "recurrent_masks". They are op inputs, not attributes, so a replayed
+        # plan (compiled fit) feeds each batch's mask and fresh dropout draws.
+        self.extras = tuple(extras)
+        self.mask = self.input_masks = self.recurrent_masks = None
+
+    def _take_extras(self, rest) -> tuple:
+        """Splits forward's trailing inputs: returns the bias as `(bias,)` or
+        `()`, and sets this call's step mask and dropout masks (G, F, B)."""
+        n = len(rest) - len(self.extras)
+        values = dict(zip(self.extras, rest[n:], strict=True))
+        mask = values.get("mask")
+        self.mask = None if mask is None else mask.astype(bool, copy=False)
+        dtype = rest[0].dtype if n else None
+        self.input_masks = _transposed(values.get("input_masks"), dtype)
+        self.recurrent_masks = _transposed(values.get("recurrent_masks"), dtype)
+        return tuple(rest[:n])
+
+    def _needs(self) -> list:
+        """Which inputs need a gradient, the extras (never differentiated) left out."""
+        needs = [t.requires_grad for t in self.inputs]
+        return needs[:len(needs) - len(self.extras)]
 
     def _prepare(self, xp, x):
         """x (B, T, F) -> (T, F, B) in processing order; sets the step masks."""
@@ -268,12 +284,17 @@ class _Sequence(Function):
             dx = dx[::-1]
         return dx.transpose(2, 0, 1)
 
+    @staticmethod
+    def _needs_weights(needs, n_states: int) -> bool:
+        """Whether any of kernel, recurrent_kernel, bias needs a gradient."""
+        return any(needs[1:3]) or any(needs[3 + n_states:])
+
     def _gradients(self, ws, lin, dz_all, needs, columns, states):
         """(d x, d kernel, d recurrent_kernel, *d states, [d bias]), with the
         weight gradients' columns put back in Keras's order."""
         dx = self._input_grad(lin.input_grad(dz_all) if needs[0] else None)
         weights = [None, None, None]
-        if any(needs[1:3]) or any(needs[3 + len(states):]):
+        if self._needs_weights(needs, len(states)):
             weights = [g[..., columns] for g in lin.grads(dz_all, ws)]
         ws.release()
         grads = [dx, weights[0] if needs[1] else None,
@@ -282,11 +303,16 @@ class _Sequence(Function):
                   for s, need in zip(states, needs[3:], strict=False)]
         if len(needs) > 3 + len(states):
             grads.append(weights[2] if needs[-1] else None)
-        return tuple(grads)
+        return tuple(grads) + (None,) * len(self.extras)
 
 
-def _transposed(masks):
-    return None if masks is None else masks.transpose(0, 2, 1).copy()
+def _transposed(masks, dtype):
+    """Dropout masks (B, F) or (G, B, F) -> (1 or G, F, B) in `dtype`."""
+    if masks is None:
+        return None
+    if masks.ndim == 2:
+        masks = masks[None]
+    return masks.transpose(0, 2, 1).astype(dtype)
 
 
 def _half_rows(w_t, rows: int):
@@ -324,10 +350,10 @@ class _Linear:
             self.s = ws.empty((steps + 1, units + features + 1, batch), xt.dtype)
             self.s[:steps, units:-1] = xt if in_masks is None else xt * in_masks[0]
             self.s[:, -1] = 1
+            self.h = self.s[:, :units]
             b = xp.zeros((1, n), xt.dtype) if bias is None else bias[None]
             w = xp.concatenate([recurrent_kernel, kernel, b], axis=0)
             self.w_t = _half_rows(w.T, halved)
-            self.h = self.s[:, :units]
         else:
             self.xt = xt
             self.h = ws.empty((steps + 1, units, batch), xt.dtype)
@@ -347,20 +373,49 @@ class _Linear:
             z += self.rec
         return z
 
-    def back_step(self, dz, dh) -> None:
-        """dh = d/dh_{t-1} of the step's matmul, given dz = d/dz_t."""
+    def begin_backward(self, ws, keep_all: bool, weights: bool):
+        """The dz slabs backward fills: (T, N, B) when every step's dz is needed
+        afterwards (`keep_all`, for the input gradient, or for weight gradients
+        without stacking), else one (1, N, B) slab reused at every step.
+
+        Stacked, the weight gradient [dU; dW; db] = sum_t s_t dz_t^T is summed
+        step by step in `back_step`, while dz_t is still in cache: that spares
+        writing all the dz and copying both operands into (N, T * B) layouts.
+        """
+        steps, n, batch = self.z.shape
+        self.acc = None
+        if weights and self.stacked:
+            # Not pooled: the returned gradients are views of it.
+            self.acc = self.xp.empty((self.s.shape[1], n), self.z.dtype)
+            self.acc_step = ws.empty(self.acc.shape, self.z.dtype)
+        keep_all = keep_all or (weights and not self.stacked)
+        return ws.empty((steps if keep_all else 1, n, batch), self.z.dtype)
+
+    def back_step(self, t: int, dz, dh, need_dh: bool = True) -> None:
+        """dh = d/dh_{t-1} of step t's matmul given dz = d/dz_t (steps run last
+        first); adds step t's share of the weight gradient."""
+        xp = self.xp
+        if self.acc is not None:
+            if t == self.z.shape[0] - 1:
+                xp.matmul(self.s[t], dz.T, out=self.acc)
+            else:
+                xp.matmul(self.s[t], dz.T, out=self.acc_step)
+                self.acc += self.acc_step
+        if not need_dh:
+            return
         if self.rec_masks is None:
-            self.xp.matmul(self.recurrent_kernel, dz, out=dh)
+            xp.matmul(self.recurrent_kernel, dz, out=dh)
         else:
-            dh[...] = _project_input_grad(self.xp, self.recurrent_kernel, dz,
+            dh[...] = _project_input_grad(xp, self.recurrent_kernel, dz,
                                           self.rec_masks)
 
     def grads(self, dz, ws):
-        """(d kernel, d recurrent_kernel, d bias) from all the dz (T, N, B)."""
+        """(d kernel, d recurrent_kernel, d bias): what `back_step` summed when
+        stacked, else from all the dz (T, N, B)."""
         xp = self.xp
         if self.stacked:
             units, features = self.h.shape[1], self.kernel.shape[0]
-            g = _flat(self.s[:-1], ws) @ _flat(dz, ws).T
+            g = self.acc
             return g[units:units + features], g[:units], g[-1]
         return (_project_weight_grad(xp, self.xt, dz, self.in_masks, ws),
                 _project_weight_grad(xp, self.h[:-1], dz, self.rec_masks, ws),
@@ -369,85 +424,3 @@ class _Linear:
     def input_grad(self, dz):
         """d x (T, F, B) from all the dz."""
         return _project_input_grad(self.xp, self.kernel, dz, self.in_masks)
-
-
-# -- argument checks ----------------------------------------------------------------
-def _check_activation(op: str, what: str, name) -> str:
-    if name is None:
-        return "linear"
-    if name not in ACTIVATIONS:
-        raise ValueError(
-            f"{op}: {what}={name!r} has no fused kernel; use one of {ACTIVATIONS} "
-            "(the layers fall back to stepping their cell for other activations).")
-    return name
-
-
-def _dropout_masks(op: str, what: str, masks, gates: int, shape, dtype):
-    """None, or masks as an array (1 or `gates`, batch, features) of `dtype`."""
-    if masks is None:
-        return None
-    if isinstance(masks, (list, tuple)):
-        masks = [m.data if isinstance(m, Tensor) else convert_to_array(m)
-                 for m in masks]
-        masks = get_array_module(masks[0]).stack(masks)
-    else:
-        masks = masks.data if isinstance(masks, Tensor) else convert_to_array(masks)
-    if masks.ndim == 2:
-        masks = masks[None]
-    if masks.shape[1:] != tuple(shape) or masks.shape[0] not in (1, gates):
-        raise ValueError(
-            f"{op}: {what} must have shape (1 or {gates}, {shape[0]}, {shape[1]}) "
-            f"(one mask, or one per gate), received shape {masks.shape}.")
-    return masks.astype(dtype, copy=False)
-
-
-def _arguments(op: str, gates: int, inputs, kernel, recurrent_kernel, bias,
-               bias_shape, initial_state, n_states: int, mask, input_masks,
-               recurrent_masks):
-    """Converts and checks a fused op's arguments; returns them ready to apply."""
-    x = as_float(inputs, op)
-    if x.ndim != 3 or x.shape[1] == 0:
-        raise ValueError(
-            f"{op}: inputs must have shape (batch, timesteps, features) with at "
-            f"least one timestep, received shape {x.shape}.")
-    batch, steps, features = x.shape
-    dtype = x.data.dtype
-    kernel = as_tensor(kernel, dtype)
-    recurrent_kernel = as_tensor(recurrent_kernel, dtype)
-    units = recurrent_kernel.shape[0]
-    if kernel.shape != (features, gates * units) or \
-            recurrent_kernel.shape != (units, gates * units):
-        raise ValueError(
-            f"{op}: expected kernel ({features}, {gates}*units) and recurrent_kernel "
-            f"(units, {gates}*units) for {features} input features; received "
-            f"kernel {kernel.shape} and recurrent_kernel {recurrent_kernel.shape}.")
-    if initial_state is None:
-        states = [Tensor._wrap(get_array_module(x.data).zeros((batch, units), dtype))
-                  for _ in range(n_states)]
-    else:
-        states = list(initial_state) if isinstance(initial_state, (list, tuple)) \
-            else [initial_state]
-        states = [as_tensor(s, dtype) for s in states]
-        if len(states) != n_states or any(s.shape != (batch, units) for s in states):
-            raise ValueError(
-                f"{op}: initial_state must be {n_states} tensor(s) of shape "
-                f"({batch}, {units}), received shapes {[s.shape for s in states]}.")
-    extra = []
-    if bias is not None:
-        bias = as_tensor(bias, dtype)
-        if bias.shape != bias_shape(units):
-            raise ValueError(f"{op}: bias must have shape {bias_shape(units)}, "
-                             f"received {bias.shape}.")
-        extra = [bias]
-    if mask is not None:
-        mask = mask.data if isinstance(mask, Tensor) else convert_to_array(mask)
-        mask = mask.astype(bool, copy=False)
-        if mask.shape != (batch, steps):
-            raise ValueError(f"{op}: mask must have shape (batch, timesteps) = "
-                             f"{(batch, steps)}, received {mask.shape}.")
-    input_masks = _dropout_masks(op, "input_dropout_masks", input_masks, gates,
-                                 (batch, features), dtype)
-    recurrent_masks = _dropout_masks(op, "recurrent_dropout_masks",
-                                     recurrent_masks, gates, (batch, units), dtype)
-    return [x, kernel, recurrent_kernel, *states, *extra], mask, input_masks, \
-        recurrent_masks

@@ -6,10 +6,9 @@ backpropagation through time over a whole sequence) and the public `simple_rnn`
 from __future__ import annotations
 
 from baro.backend.arrays import get_array_module
+from baro.ops.rnn_arguments import _arguments, _check_activation
 from baro.ops.rnn_common import (
     _activate,
-    _arguments,
-    _check_activation,
     _Linear,
     _Sequence,
     _times_derivative,
@@ -25,7 +24,8 @@ class SimpleRNNSequence(_Sequence):
     dU = H_{t-1}^T dA, db = sum dA, once over all steps.
     """
 
-    def forward(self, x, kernel, recurrent_kernel, h0, *bias):
+    def forward(self, x, kernel, recurrent_kernel, h0, *rest):
+        bias = self._take_extras(rest)
         xp = get_array_module(x)
         xt = self._prepare(xp, x)
         ws = _Workspace(xp)
@@ -47,9 +47,9 @@ class SimpleRNNSequence(_Sequence):
         a_all = lin.z
         xp = get_array_module(a_all)
         steps, u, batch = a_all.shape
-        needs = [t.requires_grad for t in self.inputs]
+        needs = self._needs()
         ws = _Workspace(xp)
-        da_all = ws.empty(a_all.shape, a_all.dtype)
+        da_all = lin.begin_backward(ws, needs[0], self._needs_weights(needs, 1))
         dh = _zeros_or(xp, g_h, (u, batch), a_all.dtype)
         g_seq = self._output_grads(xp, g_out, dh)
         tmp = xp.empty((u, batch), dtype=a_all.dtype)
@@ -58,10 +58,10 @@ class SimpleRNNSequence(_Sequence):
                 dh += g_seq[t]
             if self.skip is not None:
                 dh_carry = self._split_masked(t, dh)
-            da = da_all[t]
+            da = da_all[t if len(da_all) > 1 else 0]
             da[...] = dh
             _times_derivative(xp, self.activation, a_all[t], da, tmp)
-            lin.back_step(da, dh)
+            lin.back_step(t, da, dh)
             if self.skip is not None:
                 dh += dh_carry
         return self._gradients(ws, lin, da_all, needs, slice(None), [dh])
@@ -94,11 +94,11 @@ def simple_rnn(inputs, kernel, recurrent_kernel, bias=None, initial_state=None, 
         >>> out.shape
         (2, 4)
     """
-    args, mask, in_masks, rec_masks = _arguments(
+    args, extras = _arguments(
         "simple_rnn", 1, inputs, kernel, recurrent_kernel, bias, lambda u: (u,),
         initial_state, 1, mask, input_dropout_masks, recurrent_dropout_masks)
     op = SimpleRNNSequence(
-        mask, bool(go_backwards), bool(return_sequences), bool(zero_output_for_mask),
+        bool(go_backwards), bool(return_sequences), bool(zero_output_for_mask),
         _check_activation("simple_rnn", "activation", activation), "linear",
-        in_masks, rec_masks)
+        extras)
     return op.apply(*args)

@@ -59,3 +59,38 @@ def _wrap(text: str, width: int) -> list[str]:
             piece = piece[cut:].lstrip()
         lines.append(piece)
     return lines
+
+
+def product_term(shape) -> tuple[str, int]:
+    """`(784, 512)` -> `("784 x 512", 401408)`; a scalar weight counts 1."""
+    dims = [int(d) for d in shape]
+    value = 1
+    for d in dims:
+        value *= d
+    return (" x ".join(str(d) for d in dims) or "1", value)
+
+
+def sum_terms(terms: list[tuple[str, int]]) -> tuple[str, int]:
+    """Joins (text, value) terms with " + ", grouping equal ones.
+
+    Identical terms are counted, in order of first appearance: four `64` terms
+    become `4 x 64`, two `3 x 4` terms `2 x (3 x 4)`.
+
+    Example:
+        >>> sum_terms([("64", 64)] * 4)
+        ('4 x 64', 256)
+        >>> sum_terms([("8 x 4", 32), ("4", 4)])
+        ('8 x 4 + 4', 36)
+    """
+    counts: dict[str, list[int]] = {}
+    for text, value in terms:
+        counts.setdefault(text, [0, value])[0] += 1
+    parts = []
+    for text, (count, _) in counts.items():
+        if count == 1:
+            parts.append(text)
+        else:
+            inner = f"({text})" if " " in text else text
+            parts.append(f"{count} x {inner}")
+    total = sum(count * value for count, value in counts.values())
+    return " + ".join(parts), total

@@ -136,7 +136,7 @@ def torch_variant(torch, steps: int) -> Variant:
             loss.backward()
             opt.step()
         seconds = time.perf_counter() - start
-        return _per_step(seconds, steps), {"loss": round(float(loss), 3)}
+        return _per_step(seconds, steps), {"loss": round(loss.item(), 3)}
 
     return Variant("torch", "eager", run, reference=True)
 

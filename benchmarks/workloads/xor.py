@@ -140,7 +140,7 @@ def torch_variant(torch, initial: list[np.ndarray], steps: int) -> Variant:
             loss.backward()
             opt.step()
         seconds = time.perf_counter() - start
-        return _per_step(seconds, steps), {"loss": f"{float(loss):.2g}"}
+        return _per_step(seconds, steps), {"loss": f"{loss.item():.2g}"}
 
     return Variant("torch", "eager", run, reference=True)
 

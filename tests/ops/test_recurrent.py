@@ -179,6 +179,64 @@ def test_gradients_with_dropout_masks_one_or_per_gate(data, rng):
         activation="hard_sigmoid"), d["x"], d["k"][:, :U], d["r"][:, :U], d["h"])
 
 
+def test_gradients_with_one_input_mask_and_no_recurrent_dropout(data, rng):
+    # The stacked fast paths: x * mask rides in the step's matmul operand.
+    d = data
+    im = (rng.random((B, F)) > 0.3) / 0.7
+    gradcheck(lambda x, k, r, b, h, c: lstm(
+        x, k, r, b, [h, c], mask=d["mask"], return_sequences=True,
+        input_dropout_masks=im), d["x"], d["k"], d["r"], d["b"], d["h"], d["c"])
+    for reset_after, b in ((True, d["b2"]), (False, d["b2"][0])):
+        gradcheck(lambda x, k, r, b, h, ra=reset_after: gru(
+            x, k, r, b, h, reset_after=ra, mask=d["mask"], input_dropout_masks=im),
+            d["x"], d["k"][:, :3 * U], d["r"][:, :3 * U], b, d["h"])
+    gradcheck(lambda x, k, r, b, h: simple_rnn(
+        x, k, r, b, h, go_backwards=True, input_dropout_masks=im),
+        d["x"], d["k"][:, :U], d["r"][:, :U], d["b"][:U], d["h"])
+
+
+@pytest.mark.parametrize("activation, recurrent_activation",
+                         [("relu", "hard_sigmoid"), ("linear", "tanh"),
+                          ("sigmoid", "sigmoid")])
+def test_other_activations_match_reference_and_finite_differences(
+        data, activation, recurrent_activation):
+    d = data
+    fns = {"tanh": np.tanh, "relu": lambda a: np.maximum(a, 0), "sigmoid": _sigmoid,
+           "linear": lambda a: a, "hard_sigmoid": lambda a: np.clip(a / 6 + 0.5, 0, 1)}
+    act, ract = fns[activation], fns[recurrent_activation]
+    names = {"activation": activation, "recurrent_activation": recurrent_activation}
+
+    def lstm_ref(x, states):
+        h, c = states
+        i, f, g, o = np.split(x @ d["k"] + h @ d["r"] + d["b"], 4, axis=-1)
+        c = ract(f) * c + ract(i) * act(g)
+        return [ract(o) * act(c), c]
+
+    out, _, _ = lstm(d["x"], d["k"], d["r"], d["b"], [d["h"], d["c"]],
+                     mask=d["mask"], return_sequences=True, **names)
+    ref, _ = _run_reference(lstm_ref, d["x"], [d["h"], d["c"]], d["mask"])
+    assert_allclose(out, ref, rtol=1e-10, atol=1e-12)
+    k, r = d["k"][:, :3 * U], d["r"][:, :3 * U]
+
+    def gru_ref(x, states):
+        (h,) = states
+        x_z, x_r, x_h = np.split(x @ k + d["b2"][0], 3, axis=-1)
+        p = h @ r + d["b2"][1]
+        z, rr = ract(x_z + p[:, :U]), ract(x_r + p[:, U:2 * U])
+        return [z * h + (1 - z) * act(x_h + rr * p[:, 2 * U:])]
+
+    out, _ = gru(d["x"], k, r, d["b2"], d["h"], return_sequences=True, **names)
+    ref, _ = _run_reference(gru_ref, d["x"], [d["h"]])
+    assert_allclose(out, ref, rtol=1e-10, atol=1e-12)
+    # Inputs kept off relu's and hard_sigmoid's kinks by the random draw.
+    gradcheck(lambda x, k, r, b, h, c: lstm(x, k, r, b, [h, c], **names),
+              d["x"], d["k"], d["r"], d["b"], d["h"], d["c"])
+    for reset_after, b in ((True, d["b2"]), (False, d["b2"][0])):
+        gradcheck(lambda x, k, r, b, h, ra=reset_after: gru(
+            x, k, r, b, h, reset_after=ra, **names),
+            d["x"], k, r, b, d["h"])
+
+
 def test_per_gate_dropout_masks_apply_to_their_gate(data, rng):
     d = data
     im = (rng.random((4, B, F)) > 0.4) / 0.6

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from baro import activations, constraints, initializers, ops, regularizers
 from baro.layers.layer import Layer
+from baro.layers.shape_hints import spatial_layout, spatial_rank_hint
 from baro.ops.convolution import fused_conv
 from baro.saving.serialization import serialize
 
@@ -95,10 +96,10 @@ def channel_axis_size(input_shape, data_format: str, rank: int, layer: str,
     """The channel count of `input_shape`, checking rank and that it is known."""
     input_shape = tuple(input_shape)
     if len(input_shape) != rank + 2:
-        layout = "(batch, " + ", ".join(["spatial"] * rank) + ", channels)"
         raise ValueError(
-            f"{layer} {name!r} expects inputs of rank {rank + 2} {layout} "
-            f"(channels_last shown); received input shape {input_shape}.")
+            f"{layer} {name!r} expects inputs of rank {rank + 2} "
+            f"{spatial_layout(rank, data_format)}; received input shape "
+            f"{input_shape}.{spatial_rank_hint(rank, input_shape, data_format)}")
     channels = input_shape[-1] if data_format == "channels_last" else input_shape[1]
     if channels is None:
         raise ValueError(
@@ -124,12 +125,20 @@ def spatial_axes(input_shape, data_format: str) -> tuple:
 def check_input_channels(layer, inputs, expected: int) -> None:
     """Raises if `inputs` do not have the channel count the layer was built for."""
     axis = -1 if layer.data_format == "channels_last" else 1
-    if inputs.ndim != layer.rank + 2 or inputs.shape[axis] != expected:
+    if inputs.ndim != layer.rank + 2:
+        raise ValueError(
+            f"{type(layer).__name__} {layer.name!r} expects inputs of rank "
+            f"{layer.rank + 2} {spatial_layout(layer.rank, layer.data_format)}; "
+            f"received input shape {tuple(inputs.shape)}."
+            f"{spatial_rank_hint(layer.rank, inputs.shape, layer.data_format)}")
+    if inputs.shape[axis] != expected:
         raise ValueError(
             f"{type(layer).__name__} {layer.name!r} was built for inputs of rank "
             f"{layer.rank + 2} with {expected} channels on axis {axis} "
             f"(data_format={layer.data_format!r}); received inputs of shape "
-            f"{tuple(inputs.shape)}.")
+            f"{tuple(inputs.shape)}, with {inputs.shape[axis]}. The kernel fixes "
+            f"the channel count on the first call: feed {expected}-channel data "
+            "(grayscale has 1, RGB 3), or use a new layer for the new data.")
 
 
 def apply_conv(layer, inputs, kernel, bias, strides, padding, dilation_rate):

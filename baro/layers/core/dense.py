@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from baro import activations, constraints, initializers, regularizers
 from baro.layers.layer import Layer
+from baro.ops.nn import dense
 from baro.saving.registry import register_serializable
 from baro.saving.serialization import serialize
+
+# Activations computed inside the fused dense op. Softmax and sigmoid stay
+# separate ops on purpose: a crossentropy finds the logits through them.
+_FUSED = ((activations.linear, "linear"), (activations.relu, "relu"),
+          (activations.tanh, "tanh"))
 
 
 @register_serializable()
@@ -13,7 +19,9 @@ class Dense(Layer):
     """Densely connected layer: `output = activation(inputs @ kernel + bias)`.
 
     The kernel has shape `(input_dim, units)` (Keras layout). Inputs of rank > 2
-    are multiplied along their last axis.
+    are multiplied along their last axis. With a linear, relu or tanh activation
+    the whole layer is one fused op (`baro.ops.nn.dense`); other activations are
+    applied to its linear output.
 
     Args:
         units: Number of outputs (positive int).
@@ -77,22 +85,35 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        expected = self.kernel.shape[0]
-        if inputs.shape[-1] != expected:
-            hint = " Add Flatten() before it or reshape the data." \
-                if inputs.ndim > 2 else ""
-            raise ValueError(
-                f"Dense {self.name!r} expected {expected} features on the last "
-                f"axis, got input of shape {tuple(inputs.shape)}.{hint}")
-        outputs = inputs @ self.kernel
-        if self.bias is not None:
-            outputs = outputs + self.bias
-        if self.activation is not None:
-            outputs = self.activation(outputs)
+        if inputs.shape[-1] != self.kernel.shape[0]:
+            raise self._features_error(inputs.shape)
+        activation = self.activation
+        fused = "linear" if activation is None else None
+        for function, name in _FUSED:
+            if activation is function:
+                fused = name
+        outputs = dense(inputs, self.kernel, self.bias, fused or "linear")
+        if fused is None:
+            outputs = activation(outputs)
         return outputs
 
     def compute_output_shape(self, input_shape):
+        if self.built and input_shape[-1] is not None and \
+                input_shape[-1] != self.kernel.shape[0]:
+            raise self._features_error(input_shape)
         return tuple(input_shape[:-1]) + (self.units,)
+
+    def _features_error(self, shape) -> ValueError:
+        expected, shape = self.kernel.shape[0], tuple(shape)
+        if len(shape) > 2:
+            hint = " Add Flatten() before it or reshape the data."
+        else:
+            hint = (f" Its kernel was made for {expected} features (on its first "
+                    "call, or from the model's Input): feed data with "
+                    f"{expected} features, or build the model for this data with "
+                    f"Input(shape=({shape[-1]},)).")
+        return ValueError(f"Dense {self.name!r} expected {expected} features on "
+                          f"the last axis, got input of shape {shape}.{hint}")
 
     def get_config(self) -> dict:
         return {

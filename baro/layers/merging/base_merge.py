@@ -38,7 +38,9 @@ class Merge(Layer):
             raise ValueError(
                 f"{type(self).__name__} {self.name!r}: inputs with shapes "
                 f"{[tuple(s) for s in shapes]} cannot be merged; all must have "
-                "the same shape (apart from the batch axis).") from None
+                "the same shape (apart from the batch axis). Make the branches "
+                "agree, e.g. a Dense with the same units on each branch, or use "
+                "Concatenate to join tensors of different widths.") from None
 
     def call(self, inputs):
         result = inputs[0]

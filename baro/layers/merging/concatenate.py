@@ -33,7 +33,8 @@ class Concatenate(Layer):
         ranks = {len(s) for s in input_shape}
         if len(ranks) != 1:
             raise ValueError(f"Concatenate {self.name!r}: inputs have different "
-                             f"ranks: {[tuple(s) for s in input_shape]}.")
+                             f"ranks: {[tuple(s) for s in input_shape]}. Flatten "
+                             "or Reshape the branches to the same rank first.")
         rank = ranks.pop()
         axis = self.axis % rank
         for i in range(rank):
@@ -42,7 +43,9 @@ class Concatenate(Layer):
                 raise ValueError(
                     f"Concatenate {self.name!r}: shapes "
                     f"{[tuple(s) for s in input_shape]} differ on axis {i}; only "
-                    f"the concatenation axis ({self.axis}) may differ.")
+                    f"the concatenation axis ({self.axis}) may differ. To join "
+                    f"along axis {i}, use Concatenate(axis={i}); otherwise "
+                    "Reshape or pool the branches to matching sizes first.")
         self.built = True
 
     def call(self, inputs):

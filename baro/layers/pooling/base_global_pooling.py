@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from baro import ops
 from baro.layers.layer import Layer
+from baro.layers.shape_hints import spatial_layout, spatial_rank_hint
 from baro.ops.window import channels_first
 
 
@@ -34,12 +35,17 @@ class BaseGlobalPooling(Layer):
             else "channels_last"
         self.keepdims = bool(keepdims)
 
-    def _spatial_axes(self, inputs) -> tuple[int, ...]:
-        if inputs.ndim != self.pool_dimensions + 2:
+    def _check_rank(self, shape) -> None:
+        rank = self.pool_dimensions
+        if len(shape) != rank + 2:
             raise ValueError(
                 f"{type(self).__name__} {self.name!r} expects inputs of rank "
-                f"{self.pool_dimensions + 2} (batch, spatial..., channels); "
-                f"received inputs of shape {tuple(inputs.shape)}.")
+                f"{rank + 2} {spatial_layout(rank, self.data_format)}; received "
+                f"input shape {tuple(shape)}."
+                f"{spatial_rank_hint(rank, shape, self.data_format)}")
+
+    def _spatial_axes(self, inputs) -> tuple[int, ...]:
+        self._check_rank(inputs.shape)
         start = 2 if self.data_format == "channels_first" else 1
         return tuple(range(start, start + self.pool_dimensions))
 
@@ -50,6 +56,7 @@ class BaseGlobalPooling(Layer):
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
+        self._check_rank(input_shape)
         first = self.data_format == "channels_first"
         channels = input_shape[1] if first else input_shape[-1]
         if not self.keepdims:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from baro import ops
 from baro.layers.layer import Layer
+from baro.layers.shape_hints import spatial_layout, spatial_rank_hint
 from baro.ops.window import channels_first, normalize_padding, normalize_tuple
 
 
@@ -50,18 +51,24 @@ class BasePooling(Layer):
         self.data_format = "channels_first" if channels_first(data_format, layer) \
             else "channels_last"
 
-    def call(self, inputs):
-        if inputs.ndim != self.pool_dimensions + 2:
+    def _check_rank(self, shape) -> None:
+        rank = self.pool_dimensions
+        if len(shape) != rank + 2:
             raise ValueError(
                 f"{type(self).__name__} {self.name!r} expects inputs of rank "
-                f"{self.pool_dimensions + 2} (batch, spatial..., channels); "
-                f"received inputs of shape {tuple(inputs.shape)}.")
+                f"{rank + 2} {spatial_layout(rank, self.data_format)}; received "
+                f"input shape {tuple(shape)}."
+                f"{spatial_rank_hint(rank, shape, self.data_format)}")
+
+    def call(self, inputs):
+        self._check_rank(inputs.shape)
         pool = ops.max_pool if self.pool_mode == "max" else ops.average_pool
         return pool(inputs, self.pool_size, strides=self.strides,
                     padding=self.padding, data_format=self.data_format)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
+        self._check_rank(input_shape)
         first = self.data_format == "channels_first"
         spatial = input_shape[2:] if first else input_shape[1:-1]
         lengths = tuple(pooled_length(n, p, s, self.padding) for n, p, s in

@@ -33,18 +33,27 @@ class Reshape(Layer):
                 f"Reshape: at most one -1 in target_shape, received "
                 f"{self.target_shape}.")
 
-    def call(self, inputs):
-        sample = math.prod(inputs.shape[1:])
+    def _check(self, input_shape) -> None:
+        rest = tuple(input_shape[1:])
+        if any(s is None for s in rest):
+            return  # known only when data arrives
+        sample = math.prod(rest)
         known = math.prod(s for s in self.target_shape if s != -1)
         fits = sample % known == 0 if -1 in self.target_shape else sample == known
         if not fits:
             raise ValueError(
-                f"Reshape {self.name!r}: a sample of shape {tuple(inputs.shape[1:])} "
-                f"has {sample} values, which cannot fill target_shape "
-                f"{self.target_shape}.")
+                f"Reshape {self.name!r}: received input shape {tuple(input_shape)}; "
+                f"a sample of shape {rest} has {sample:,} values, which cannot "
+                f"fill target_shape {self.target_shape} ({known:,} values). The "
+                "target shape excludes the batch axis and must hold the same "
+                "number of values (one entry may be -1 to infer it).")
+
+    def call(self, inputs):
+        self._check(inputs.shape)
         return ops.reshape(inputs, (inputs.shape[0],) + self.target_shape)
 
     def compute_output_shape(self, input_shape):
+        self._check(input_shape)
         if -1 not in self.target_shape:
             return (input_shape[0],) + self.target_shape
         rest = input_shape[1:]

@@ -16,6 +16,7 @@ from baro.core.tensor import Tensor
 from baro.core.variable import Variable
 from baro.layers import call_context
 from baro.layers.layer import Layer
+from baro.ops.casting import NoGrad
 from baro.ops.convert import as_tensor
 from baro.ops.recurrent import ACTIVATIONS
 from baro.saving.registry import register_serializable
@@ -110,13 +111,31 @@ class RNN(Layer):
         """The stored states of a stateful layer (Variables), else None."""
         return self._states
 
-    def build(self, input_shape) -> None:
-        if len(input_shape) < 3:
+    def _check_input_shape(self, input_shape) -> None:
+        """Rank 3 (batch, timesteps, features), and once built, the features
+        the cell's kernel was made for."""
+        shape = tuple(input_shape)
+        if len(shape) < 3:
             raise ValueError(
                 f"{type(self).__name__} {self.name!r} expects inputs of shape "
-                f"(batch, timesteps, features), received shape {tuple(input_shape)}."
-                " Add a time axis, e.g. reshape (batch, features) to (batch, 1, "
-                "features).")
+                f"(batch, timesteps, features), received shape {shape}. Add a "
+                "time axis: reshape (batch, features) to (batch, 1, features) "
+                "for one step, or (batch, timesteps) to (batch, timesteps, 1) "
+                "for one feature per step (x[..., None]).")
+        # baro's cells only: a user's cell may shape its kernel otherwise.
+        ours = type(self.cell).__module__.startswith("baro.layers.rnn")
+        kernel = getattr(self.cell, "kernel", None) if ours else None
+        if kernel is not None and shape[-1] is not None and \
+                len(kernel.shape) == 2 and shape[-1] != kernel.shape[0]:
+            raise ValueError(
+                f"{type(self).__name__} {self.name!r} was built for "
+                f"{kernel.shape[0]} features per step, i.e. inputs of shape "
+                f"(batch, timesteps, {kernel.shape[0]}); received shape {shape}. "
+                f"Feed data with {kernel.shape[0]} features on the last axis (as "
+                "on the first call or the Input), or use a new layer.")
+
+    def build(self, input_shape) -> None:
+        self._check_input_shape(input_shape)
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell._build_for((input_shape[0],) + tuple(input_shape[2:]))
             for weight in self.cell.weights:  # Keras's "lstm/lstm_cell/kernel"
@@ -163,10 +182,7 @@ class RNN(Layer):
 
     # -- calling -------------------------------------------------------------------
     def call(self, sequences, initial_state=None, mask=None, training=None):
-        if sequences.ndim < 3:
-            raise ValueError(
-                f"{type(self).__name__} {self.name!r} expects inputs of shape "
-                f"(batch, timesteps, features), received shape {sequences.shape}.")
+        self._check_input_shape(sequences.shape)
         batch = sequences.shape[0]
         if initial_state is None and self.stateful:
             if self._states is None:
@@ -187,8 +203,10 @@ class RNN(Layer):
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
         if mask is not None:
-            mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
-            mask = mask.astype(bool, copy=False)
+            # Kept a tensor: a compiled step then recomputes it for each batch.
+            mask = as_tensor(mask)
+            if mask.dtype != np.bool_:
+                mask = ops.cast(mask, "bool")
         cell = self.cell
         uses_dropout = isinstance(cell, DropoutRNNCell)
         if uses_dropout:
@@ -261,6 +279,7 @@ class RNN(Layer):
 
     # -- shapes, masks, config -------------------------------------------------------
     def compute_output_shape(self, input_shape):
+        self._check_input_shape(input_shape)
         batch = input_shape[0]
         output_size = getattr(self.cell, "output_size", None) or self.state_size[0]
         if self.return_sequences:
@@ -319,9 +338,13 @@ class DropoutRNNCell:
         dtype = np.dtype(step_input.dtype)
         scale = dtype.type(1.0 / (1.0 - rate))
 
-        def draw() -> Tensor:
+        def draw_mask():
             keep = random_float_mask(shape, dtype, seed=self.seed_generator) >= rate
-            return Tensor._wrap(keep * scale)
+            return keep * scale
+
+        def draw() -> Tensor:
+            # Drawn by an op, so a compiled training step draws anew each batch.
+            return NoGrad(draw_mask, "rnn_dropout_mask").apply()
 
         count = self.dropout_mask_count
         return draw() if count is None else [draw() for _ in range(count)]
@@ -385,19 +408,16 @@ def fused_activation(fn) -> str | None:
 
 
 def dropout_arrays(cell, training) -> dict:
-    """The cell's dropout masks for this sequence as raw arrays, as the keyword
+    """The cell's dropout masks for this sequence (tensors), as the keyword
     arguments of the fused ops (None outside training)."""
 
-    def arrays(masks):
-        if not training or masks is None:
-            return None
-        if isinstance(masks, (list, tuple)):
-            return [m.data for m in masks]
-        return masks.data
+    def masks_or_none(masks):
+        return masks if training else None
 
-    return {"input_dropout_masks": arrays(getattr(cell, "_dropout_mask", None)),
+    return {"input_dropout_masks":
+                masks_or_none(getattr(cell, "_dropout_mask", None)),
             "recurrent_dropout_masks":
-                arrays(getattr(cell, "_recurrent_dropout_mask", None))}
+                masks_or_none(getattr(cell, "_recurrent_dropout_mask", None))}
 
 
 class _CellAttribute:

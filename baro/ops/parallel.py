@@ -1,0 +1,163 @@
+"""Batch slices of one op on several threads, with BLAS kept to one thread each.
+
+The convolution and pooling kernels walk the batch in independent slices (see
+conv_kernels). NumPy releases the GIL inside its loops and matmuls, so slices
+can run on several Python threads at once: the elementwise passes (im2col
+copies, relu, masks, col2im adds, pooling), which NumPy runs on one core, then
+use every core, as PyTorch's kernels do. BLAS must not spread each matmul over
+the cores at the same time: OpenBLAS's worker threads spin while waiting for
+each other, and with more runnable threads than cores a 2-thread matmul can
+take ten times longer. So while slices run in parallel, OpenBLAS is limited to
+one thread per call (restored after). Without a way to do that (no OpenBLAS
+found, or another array module) slices run one after the other.
+
+Results do not depend on the number of threads: every slice writes its own
+part of the outputs, and per-slice partial sums are added in slice order by
+the caller.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+_MAX_THREADS = 8  # slices are few (a batch of 128 gives about 16)
+_lock = threading.Lock()
+_state: dict = {"threads": None, "pool": None, "pid": None, "size": 0,
+                "blas": None, "inside": 0, "saved": None}
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def _find_openblas():
+    """(get, set) thread-count functions of the OpenBLAS NumPy loaded, or None.
+
+    Looked up in the process's mapped libraries (Linux); NumPy's wheels name
+    them `scipy_openblas_*64_`, a system OpenBLAS `openblas_*`.
+    """
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = sorted({line.split()[-1] for line in maps
+                            if "openblas" in line.rsplit("/", 1)[-1]})
+    except OSError:
+        return None
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix in ("scipy_openblas", "openblas"):
+            for suffix in ("64_", "_64", ""):
+                get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+                put = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+                if get is not None and put is not None:
+                    return get, put
+    return None
+
+
+def set_threads(count: int | None) -> None:
+    """Threads that one op's batch slices may use; None: the usable cores
+    (at most 8); 1 runs slices one after the other."""
+    if count is not None and count < 1:
+        raise ValueError(f"set_threads: count must be None or >= 1, received "
+                         f"{count!r}.")
+    with _lock:
+        _state["threads"] = count
+
+
+def threads() -> int:
+    """How many threads `map_slices` uses for NumPy arrays."""
+    count = _state["threads"]
+    if count is None:
+        count = min(_usable_cores(), _MAX_THREADS)
+    if count > 1 and _blas() is None:
+        return 1
+    return count
+
+
+def _blas():
+    if _state["blas"] is None:
+        _state["blas"] = _find_openblas() or False
+    return _state["blas"] or None
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    # A forked child inherits the executor but not its threads: start anew.
+    pool = _state["pool"]
+    if pool is None or _state["pid"] != os.getpid() or _state["size"] < workers:
+        pool = _state["pool"] = ThreadPoolExecutor(
+            workers, thread_name_prefix="baro-slices")
+        _state["pid"], _state["size"] = os.getpid(), workers
+    return pool
+
+
+class _OneBlasThread:
+    """Limits OpenBLAS to one thread while any parallel region runs."""
+
+    def __enter__(self) -> None:
+        get, put = _blas()
+        with _lock:
+            if _state["inside"] == 0:
+                _state["saved"] = get()
+                put(1)
+            _state["inside"] += 1
+
+    def __exit__(self, *exc) -> None:
+        _, put = _blas()
+        with _lock:
+            _state["inside"] -= 1
+            if _state["inside"] == 0:
+                put(_state["saved"])
+
+
+def map_slices(make_work: Callable[[], Callable], parts: Sequence, xp=np) -> list:
+    """[work(part) for part in parts], the parts spread over threads.
+
+    Args:
+        make_work: Called once per thread; returns that thread's `work`, which
+            may keep its own scratch buffers.
+        parts: The slices, each handed to exactly one `work` call.
+        xp: The array module; slices run in parallel for NumPy only.
+
+    Returns:
+        The results in the order of `parts`.
+    """
+    count = min(threads(), len(parts)) if xp is np else 1
+    if count <= 1:
+        work = make_work()
+        return [work(part) for part in parts]
+    results = [None] * len(parts)
+    # Each thread takes the next slice not yet taken: on a busy machine a
+    # thread that was descheduled for a while does less, not the same share.
+    # (next() on a count is atomic under the GIL.)
+    taken = itertools.count()
+
+    def run() -> None:
+        work = make_work()
+        i = next(taken)
+        while i < len(parts):
+            results[i] = work(parts[i])
+            i = next(taken)
+
+    with _OneBlasThread():
+        futures = [_pool(count - 1).submit(run) for _ in range(1, count)]
+        try:
+            run()
+        finally:
+            # Never return while another thread still writes into the outputs.
+            errors = [f.exception() for f in futures]
+        for error in errors:
+            if error is not None:
+                raise error
+    return results
