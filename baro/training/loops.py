@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 import warnings
 
 import numpy as np
 
-from baro.callbacks import CallbackList
+from baro.callbacks import CallbackList, TrainingDoctor, training_doctor
 from baro.training import data as data_module
 from baro.training.trainer import NaNLossWarning, TrainerBase, _verbosity
 
+# TrainingDoctor (a callback) examines through baro.diagnostics, which sits above
+# training: it is named here and imported on the doctor's first use (the same
+# indirection as baro.saving.formats), so `import baro` stays lean.
+training_doctor.register_provider(
+    lambda: importlib.import_module("baro.diagnostics"))
 
 class Trainer(TrainerBase):
     """compile / fit / evaluate / predict, mixed into `Model`."""
@@ -19,13 +25,16 @@ class Trainer(TrainerBase):
             callbacks=None, validation_split: float = 0.0, validation_data=None,
             shuffle=True, class_weight=None, sample_weight=None,
             initial_epoch: int = 0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1):
+            validation_batch_size=None, validation_freq=1, doctor: bool = False):
         """Trains for `epochs` epochs; returns the `History` callback.
 
         `validation_split` holds out the *last* fraction of the arrays, taken
         before shuffling (as Keras does). `validation_freq` is an int (every n
         epochs) or a list of epochs (1-based). `class_weight` maps class ->
         weight; `sample_weight` weighs samples.
+        `doctor=True` (baro's own) adds a `TrainingDoctor`, which explains the
+        training problems it sees; callbacks whose `wants_training_data` is
+        True get the training (x, y) through `set_training_data` first.
 
         Raises:
             RuntimeError: If the model is not compiled.
@@ -52,9 +61,14 @@ class Trainer(TrainerBase):
                 vx, vy, vsw, validation_batch_size or batch_size, False, None,
                 validation_steps)
         verbose = _verbosity(verbose)
+        if doctor:
+            callbacks = [c for c in (callbacks, TrainingDoctor()) if c is not None]
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                  model=self, verbose=verbose, epochs=epochs,
                                  steps=batches.num_batches)
+        for callback in callbacks:
+            if getattr(callback, "wants_training_data", False):
+                callback.set_training_data(x, y)
         self.stop_training = False
         self._initial_epoch = None
         callbacks.on_train_begin()
