@@ -9,16 +9,13 @@ Archives are extracted the same way: into a temporary folder, renamed when done.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
 import shutil
 import sys
 import tarfile
 import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import warnings
 import zipfile
 from pathlib import Path
@@ -139,6 +136,8 @@ def default_permissions(path) -> None:
 def _fetch(url: str, destination: Path, file_hash: str | None, algorithm: str,
            progress: bool, timeout: float) -> None:
     """Downloads `url` to `destination` atomically, checking size and hash."""
+    import urllib.request  # only when downloading: it costs ~25 ms to import
+
     fd, tmp = tempfile.mkstemp(dir=destination.parent, prefix=".part-")
     try:
         with os.fdopen(fd, "wb") as out, \
@@ -327,6 +326,9 @@ def get_file(fname: str | None = None, origin: str | list[str] | None = None,
 
 def _download(urls: list[str], target: Path, file_hash: str | None,
               algorithm: str, progress: bool, timeout: float) -> None:
+    import http.client
+    import urllib.error
+
     errors = []
     for url in urls:
         try:
