@@ -14,7 +14,8 @@ includes building the model and `fit`'s tracing of its first batches; only `fit`
 `--threads N` limits BLAS (through threadpoolctl) and PyTorch to N threads; with
 `--threads 1` the CPU time of each run is shown too, a figure other processes on a
 shared machine disturb far less than wall time. Every run reports how many cores
-other processes used meanwhile (`foreign`): runs above 0.15 are not clean.
+other processes used meanwhile (`foreign`); medians are taken over the clean runs
+(foreign below 0.15) when there are any.
 """
 
 import os
@@ -30,7 +31,7 @@ if not __package__:  # `python benchmarks/lstm_epoch.py`: make the package impor
 import baro  # noqa: E402
 from baro.keras import Sequential, layers  # noqa: E402
 from baro.keras.optimizers import Adam  # noqa: E402
-from benchmarks.common import LoadMeter  # noqa: E402
+from benchmarks.common import QUIET_CORES, LoadMeter  # noqa: E402
 
 
 def make_data(n=10_000, seed=0):
@@ -114,6 +115,7 @@ def main(repeats: int, batch: int, cell: str, threads: int | None) -> None:
         run(x, y, batch, cell)  # warm-up: imports, caches, allocator
     wall = {name: [] for name in runs}
     cpu = {name: [] for name in runs}
+    clean = {name: [] for name in runs}
     names = list(runs)
     for rep in range(repeats):
         for name in names if rep % 2 == 0 else names[::-1]:
@@ -122,20 +124,27 @@ def main(repeats: int, batch: int, cell: str, threads: int | None) -> None:
                 seconds, loss = runs[name](x, y, batch, cell)
             wall[name].append(seconds)
             cpu[name].append(time.process_time() - cpu_start)
+            clean[name].append(meter.foreign is None or meter.foreign < QUIET_CORES)
             foreign = "?" if meter.foreign is None else f"{meter.foreign:.2f}"
             print(f"{name:6s} epoch {seconds:6.2f} s  cpu {cpu[name][-1]:6.2f} s  "
                   f"loss {loss:.4f}  foreign {foreign}", flush=True)
     label = f"{cell}, batch {batch}, threads {threads or 'default'}"
+    medians = {}
     for name in names:
-        print(f"{name} median {statistics.median(wall[name]):.2f} s/epoch ({label}; "
-              f"min {min(wall[name]):.2f}, max {max(wall[name]):.2f}; "
-              f"cpu median {statistics.median(cpu[name]):.2f} s)")
+        # Medians over clean runs when there are any (see benchmarks/common.py).
+        kept = [i for i, ok in enumerate(clean[name]) if ok] or \
+            list(range(len(wall[name])))
+        times = [wall[name][i] for i in kept]
+        medians[name] = (statistics.median(times),
+                         statistics.median(cpu[name][i] for i in kept))
+        print(f"{name} median {medians[name][0]:.2f} s/epoch ({label}; "
+              f"{len(kept)} of {len(wall[name])} runs clean; min {min(times):.2f}, "
+              f"max {max(times):.2f}; cpu median {medians[name][1]:.2f} s)")
     if "torch" in runs:
-        ratio = statistics.median(wall["baro"]) / statistics.median(wall["torch"])
-        line = f"ratio baro/torch = {ratio:.2f} (wall)"
+        line = (f"ratio baro/torch = "
+                f"{medians['baro'][0] / medians['torch'][0]:.2f} (wall)")
         if threads == 1:
-            cpu_ratio = statistics.median(cpu["baro"]) / statistics.median(cpu["torch"])
-            line += f", {cpu_ratio:.2f} (cpu)"
+            line += f", {medians['baro'][1] / medians['torch'][1]:.2f} (cpu)"
         print(line)
 
 

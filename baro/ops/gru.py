@@ -126,10 +126,12 @@ class GRUSequence(_Sequence):
         weights = self._needs_weights(needs, 1)
         ws = _Workspace(xp)
         d_all = ws.empty((steps if needs[0] else 1, 4 * u, batch), dtype)
-        # Accumulators, not pooled (the returned gradients are views of them):
-        # [dW; db_in] over x_s, [dU; db_rec] over s_t (or [dU_zr; -] and dU_h).
-        acc = [xp.empty((features + 1, 3 * u), dtype=dtype),
-               xp.empty((u + 1, 3 * u if after else 2 * u), dtype=dtype)]
+        # Transposed weight gradients, summed per step as d x_s^T, d s_t^T (which
+        # OpenBLAS splits better over two threads than x_s d^T): [dW; db_in]^T,
+        # [dU; db_rec]^T (or [dU_zr; -]^T and dU_h^T). Not pooled: the returned
+        # gradients are views of them.
+        acc = [xp.empty((3 * u, features + 1), dtype=dtype),
+               xp.empty((3 * u if after else 2 * u, u + 1), dtype=dtype)]
         if not after:
             acc.append(xp.empty((u, u), dtype=dtype))
         terms = [ws.empty(g.shape, dtype) for g in acc]
@@ -160,11 +162,11 @@ class GRUSequence(_Sequence):
             _times_derivative(xp, self.recurrent_activation, a[:2 * u], d[u:3 * u],
                               tmp2)
             if weights:
-                pairs = [(xs[t], d[:3 * u]), (s[t], d[u:4 * u if after else 3 * u])]
+                pairs = [(d[:3 * u], xs[t]), (d[u:4 * u if after else 3 * u], s[t])]
                 if not after:
-                    pairs.append((kept[t], d[:u]))
-                for g, term, (left, right) in zip(acc, terms, pairs, strict=True):
-                    xp.matmul(left, right.T, out=g if t == steps - 1 else term)
+                    pairs.append((d[:u], kept[t]))
+                for g, term, (grad, state) in zip(acc, terms, pairs, strict=True):
+                    xp.matmul(grad, state.T, out=g if t == steps - 1 else term)
                     if t < steps - 1:
                         g += term
             # dh_{t-1} = dh z + d[u:] @ U^T (+ d(r h) r)
@@ -185,14 +187,16 @@ class GRUSequence(_Sequence):
             if self.input_masks is not None:
                 dx *= self.input_masks[0]
         ws.release()
-        order = xp.concatenate([xp.arange(u, 3 * u), xp.arange(u)])
-        d_rec = acc[1][:u] if after else xp.concatenate([acc[1][:u], acc[2]], axis=1)
+        g_in = acc[0][xp.concatenate([xp.arange(u, 3 * u), xp.arange(u)])]
+        d_rec = acc[1][:, :u].T if after else \
+            xp.concatenate([acc[1][:, :u].T, acc[2].T], axis=1)
         grads = [self._input_grad(dx),
-                 acc[0][:features][:, order] if needs[1] else None,
-                 d_rec if needs[2] else None, dh.T if needs[3] else None]
+                 xp.ascontiguousarray(g_in[:, :features].T) if needs[1] else None,
+                 xp.ascontiguousarray(d_rec) if needs[2] else None,
+                 dh.T if needs[3] else None]
         if len(needs) > 4:
-            db = acc[0][features][order]
-            grads.append((xp.stack([db, acc[1][u]]) if after else db)
+            db = xp.ascontiguousarray(g_in[:, features])
+            grads.append((xp.stack([db, acc[1][:, u]]) if after else db)
                          if needs[4] else None)
         return tuple(grads)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from baro.backend.arrays import get_array_module
 from baro.core.function import Function
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear", "hard_sigmoid")
@@ -295,7 +296,9 @@ class _Sequence(Function):
         dx = self._input_grad(lin.input_grad(dz_all) if needs[0] else None)
         weights = [None, None, None]
         if self._needs_weights(needs, len(states)):
-            weights = [g[..., columns] for g in lin.grads(dz_all, ws)]
+            xp = get_array_module(dz_all)
+            weights = [xp.ascontiguousarray(g[..., columns])
+                       for g in lin.grads(dz_all, ws)]
         ws.release()
         grads = [dx, weights[0] if needs[1] else None,
                  weights[1] if needs[2] else None]
@@ -378,15 +381,17 @@ class _Linear:
         afterwards (`keep_all`, for the input gradient, or for weight gradients
         without stacking), else one (1, N, B) slab reused at every step.
 
-        Stacked, the weight gradient [dU; dW; db] = sum_t s_t dz_t^T is summed
+        Stacked, the weight gradient [dU; dW; db]^T = sum_t dz_t s_t^T is summed
         step by step in `back_step`, while dz_t is still in cache: that spares
         writing all the dz and copying both operands into (N, T * B) layouts.
+        (dz_t s_t^T rather than s_t dz_t^T: OpenBLAS splits that product better
+        over two threads, ~1.2x faster there, and no slower on one.)
         """
         steps, n, batch = self.z.shape
         self.acc = None
         if weights and self.stacked:
             # Not pooled: the returned gradients are views of it.
-            self.acc = self.xp.empty((self.s.shape[1], n), self.z.dtype)
+            self.acc = self.xp.empty((n, self.s.shape[1]), self.z.dtype)
             self.acc_step = ws.empty(self.acc.shape, self.z.dtype)
         keep_all = keep_all or (weights and not self.stacked)
         return ws.empty((steps if keep_all else 1, n, batch), self.z.dtype)
@@ -397,9 +402,9 @@ class _Linear:
         xp = self.xp
         if self.acc is not None:
             if t == self.z.shape[0] - 1:
-                xp.matmul(self.s[t], dz.T, out=self.acc)
+                xp.matmul(dz, self.s[t].T, out=self.acc)
             else:
-                xp.matmul(self.s[t], dz.T, out=self.acc_step)
+                xp.matmul(dz, self.s[t].T, out=self.acc_step)
                 self.acc += self.acc_step
         if not need_dh:
             return
@@ -411,11 +416,11 @@ class _Linear:
 
     def grads(self, dz, ws):
         """(d kernel, d recurrent_kernel, d bias): what `back_step` summed when
-        stacked, else from all the dz (T, N, B)."""
+        stacked (transposed views), else from all the dz (T, N, B)."""
         xp = self.xp
         if self.stacked:
             units, features = self.h.shape[1], self.kernel.shape[0]
-            g = self.acc
+            g = self.acc.T
             return g[units:units + features], g[:units], g[-1]
         return (_project_weight_grad(xp, self.xt, dz, self.in_masks, ws),
                 _project_weight_grad(xp, self.h[:-1], dz, self.rec_masks, ws),
