@@ -11,10 +11,13 @@ means threads spinning (on a busy machine OpenBLAS's and PyTorch's OpenMP
 threads spin while they wait for a descheduled partner). PyTorch runs NCHW,
 and NHWC too with `--channels-last`. Thread counts are the libraries'
 defaults; OPENBLAS_NUM_THREADS=1 with `--torch-threads 1` compares one core
-with one core.
+with one core. `--one-blas-thread` runs baro's fit inside
+`baro.ops.parallel.one_blas_thread()`: every matmul on one OpenBLAS thread, so
+the convolutions and pools spread their batch slices over the cores instead
+(see parallel.py).
 
     python benchmarks/cnn_epoch.py [--repeats 5] [--batches 100] [--channels-last]
-                                   [--torch-threads N]
+                                   [--torch-threads N] [--one-blas-thread]
 """
 
 import statistics
@@ -53,13 +56,19 @@ def baro_model():
     return model
 
 
-def baro_run(model, x, y):
+def baro_run(model, x, y, one_blas_thread: bool = False):
+    from baro.ops.parallel import one_blas_thread as blas1
+
     start = time.perf_counter()
-    history = model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
+    if one_blas_thread:
+        with blas1():
+            history = model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
+    else:
+        history = model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
     return time.perf_counter() - start, history.history["loss"][0]
 
 
-def threads_note() -> str:
+def threads_note(one_blas_thread: bool) -> str:
     from baro.ops import parallel
 
     try:
@@ -68,7 +77,12 @@ def threads_note() -> str:
                          for i in threadpool_info() if i["user_api"] == "blas")
     except ImportError:
         blas = "?"
-    note = f"threads: baro slices {parallel.threads()}, BLAS {blas}"
+    if one_blas_thread:
+        with parallel.one_blas_thread():
+            slices = parallel.threads()
+    else:
+        slices = parallel.threads()
+    note = f"threads: baro slices {slices}, BLAS {blas}"
     try:
         import torch
         note += f", torch {torch.get_num_threads()}"
@@ -113,7 +127,8 @@ def torch_run(model_opt, x, y, channels_last: bool):
     return time.perf_counter() - start, total / len(xt)
 
 
-def main(repeats: int, batches: int, channels_last: bool) -> None:
+def main(repeats: int, batches: int, channels_last: bool,
+         one_blas_thread: bool = False) -> None:
     x, y = make_data(batches * BATCH)
     try:
         import torch  # noqa: F401
@@ -121,7 +136,8 @@ def main(repeats: int, batches: int, channels_last: bool) -> None:
     except ImportError:
         have_torch = False
     scale = EPOCH / len(x)
-    runners = {"baro": (baro_model(), lambda m: baro_run(m, x, y))}
+    runners = {"baro": (baro_model(),
+                        lambda m: baro_run(m, x, y, one_blas_thread))}
     if have_torch:
         runners["torch"] = (torch_model(False),
                             lambda m: torch_run(m, x, y, False))
@@ -129,10 +145,10 @@ def main(repeats: int, batches: int, channels_last: bool) -> None:
             runners["torch_nhwc"] = (torch_model(True),
                                      lambda m: torch_run(m, x, y, True))
     warm_x, warm_y = x[:2 * BATCH], y[:2 * BATCH]
-    baro_run(runners["baro"][0], warm_x, warm_y)
+    baro_run(runners["baro"][0], warm_x, warm_y, one_blas_thread)
     if have_torch:
         torch_run(runners["torch"][0], warm_x, warm_y, False)
-    print(threads_note(), flush=True)
+    print(threads_note(one_blas_thread), flush=True)
     times = {name: [] for name in runners}
     for rep in range(repeats):
         order = list(runners.items())
@@ -162,4 +178,4 @@ if __name__ == "__main__":
         torch.set_num_threads(int(args[args.index("--torch-threads") + 1]))
     main(int(args[args.index("--repeats") + 1]) if "--repeats" in args else 5,
          int(args[args.index("--batches") + 1]) if "--batches" in args else 100,
-         "--channels-last" in args)
+         "--channels-last" in args, "--one-blas-thread" in args)

@@ -118,13 +118,14 @@ class Conv(Function):
             def work(part):
                 src = fill_source(x[part], geo, taps_major, src_buf)
                 cols = im2col(src, geo, taps_major, cols_buf, n_taps)
-                out = split_groups(y[part], groups)
+                out = split_groups(y[part], groups, write=True)
                 xp.matmul(cols.swapaxes(1, 2) if taps_major else cols, kmat,
                           out=out)
                 if self.relu:
                     # In place while the slice is still in cache.
                     xp.maximum(out, 0, out=out)
-                    xp.greater(out, 0, out=split_groups(active[part], groups))
+                    xp.greater(out, 0,
+                               out=split_groups(active[part], groups, write=True))
 
             return work
 

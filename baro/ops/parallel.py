@@ -9,7 +9,8 @@ the cores at the same time: OpenBLAS's worker threads spin while waiting for
 each other, and with more runnable threads than cores a 2-thread matmul can
 take ten times longer. So while slices run in parallel, OpenBLAS is limited to
 one thread per call (restored after). Without a way to do that (no OpenBLAS
-found, or another array module) slices run one after the other.
+found, or another array module) slices run one after the other, and by
+default also while OpenBLAS runs multithreaded (see `set_threads`).
 
 Results do not depend on the number of threads: every slice writes its own
 part of the outputs, and per-slice partial sums are added in slice order by
@@ -18,16 +19,17 @@ the caller.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import itertools
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-_MAX_THREADS = 8  # slices are few (a batch of 128 gives about 16)
+_MAX_THREADS = 8  # slices are few (a batch of 128 gives about 8)
 _lock = threading.Lock()
 _state: dict = {"threads": None, "pool": None, "pid": None, "size": 0,
                 "blas": None, "inside": 0, "saved": None}
@@ -67,8 +69,21 @@ def _find_openblas():
 
 
 def set_threads(count: int | None) -> None:
-    """Threads that one op's batch slices may use; None: the usable cores
-    (at most 8); 1 runs slices one after the other."""
+    """Threads that one op's batch slices may use.
+
+    Args:
+        count: None (the default) decides per call: the usable cores (at most
+            8) while OpenBLAS runs on one thread (OPENBLAS_NUM_THREADS=1, or
+            inside `one_blas_thread`), else 1. A multithreaded OpenBLAS leaves
+            its threads spinning for about 0.1 s after each matmul; they would
+            take the cores from parallel slices (measured on the MNIST convnet:
+            46 ms per batch instead of 29), so it keeps the parallelism to
+            itself then. 1 runs slices one after the other; more forces that
+            many threads.
+
+    Raises:
+        ValueError: For a count below 1.
+    """
     if count is not None and count < 1:
         raise ValueError(f"set_threads: count must be None or >= 1, received "
                          f"{count!r}.")
@@ -77,12 +92,15 @@ def set_threads(count: int | None) -> None:
 
 
 def threads() -> int:
-    """How many threads `map_slices` uses for NumPy arrays."""
+    """How many threads `map_slices` uses for NumPy arrays now."""
+    blas = _blas()
+    if blas is None:
+        return 1
     count = _state["threads"]
     if count is None:
+        if blas[0]() > 1:
+            return 1
         count = min(_usable_cores(), _MAX_THREADS)
-    if count > 1 and _blas() is None:
-        return 1
     return count
 
 
@@ -102,19 +120,29 @@ def _pool(workers: int) -> ThreadPoolExecutor:
     return pool
 
 
-class _OneBlasThread:
-    """Limits OpenBLAS to one thread while any parallel region runs."""
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Context in which OpenBLAS runs every call on one thread (uses nest, also
+    across threads; the previous count comes back when the last one exits).
 
-    def __enter__(self) -> None:
-        get, put = _blas()
-        with _lock:
-            if _state["inside"] == 0:
-                _state["saved"] = get()
-                put(1)
-            _state["inside"] += 1
-
-    def __exit__(self, *exc) -> None:
-        _, put = _blas()
+    Parallel slices need it; any op's matmuls can use it too, and should for
+    matmuls too small to gain from two threads: after each multithreaded call
+    OpenBLAS's idle threads spin for about 0.1 s (2**28 cycles), taking cores
+    from the slices of the ops that follow. A no-op without OpenBLAS.
+    """
+    blas = _blas()
+    if blas is None:
+        yield
+        return
+    get, put = blas
+    with _lock:
+        if _state["inside"] == 0:
+            _state["saved"] = get()
+            put(1)
+        _state["inside"] += 1
+    try:
+        yield
+    finally:
         with _lock:
             _state["inside"] -= 1
             if _state["inside"] == 0:
@@ -150,7 +178,7 @@ def map_slices(make_work: Callable[[], Callable], parts: Sequence, xp=np) -> lis
             results[i] = work(parts[i])
             i = next(taken)
 
-    with _OneBlasThread():
+    with one_blas_thread():
         futures = [_pool(count - 1).submit(run) for _ in range(1, count)]
         try:
             run()

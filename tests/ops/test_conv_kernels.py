@@ -211,3 +211,51 @@ def test_results_do_not_depend_on_the_number_of_threads(step, monkeypatch):
 def test_set_threads_rejects_nonsense():
     with pytest.raises(ValueError, match="set_threads"):
         parallel.set_threads(0)
+
+
+def test_one_blas_thread_nests_and_restores_the_thread_count():
+    blas = parallel._blas()
+    if blas is None:
+        pytest.skip("no OpenBLAS found in this process")
+    get, put = blas
+    before = get()
+    with parallel.one_blas_thread():
+        assert get() == 1
+        with parallel.one_blas_thread():
+            assert get() == 1
+        assert get() == 1
+    assert get() == before
+
+
+def test_compiled_fit_matches_eager_with_sliced_threaded_convs(monkeypatch):
+    # The plan replays the same Function objects: per-call buffers, slices and
+    # threads must give exactly what eager steps give.
+    for module in SLICING_MODULES:
+        monkeypatch.setattr(module, "batch_slices", _slicing(3))
+    monkeypatch.setitem(parallel._state, "threads", 2)
+    rng = np.random.default_rng(8)
+    images = rng.normal(size=(40, 9, 9, 2)).astype("float32")
+    labels = rng.integers(0, 3, 40)
+
+    def train(eager):
+        baro.random.set_seed(3)
+        model = baro.keras.Sequential([
+            baro.layers.Input((9, 9, 2)),
+            baro.layers.Conv2D(4, 3, activation="relu", padding="same"),
+            baro.layers.MaxPooling2D(),
+            baro.layers.Conv2D(5, 3, activation="relu"),
+            baro.layers.AveragePooling2D(), baro.layers.Flatten(),
+            baro.layers.Dense(3, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                      run_eagerly=eager)
+        history = model.fit(images, labels, batch_size=10, epochs=2, verbose=0,
+                            shuffle=False)
+        return model, history.history
+
+    eager_model, eager_history = train(True)
+    model, history = train(False)
+    assert history == eager_history
+    for a, b in zip(model.get_weights(), eager_model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert any(r is not None and r.verified
+               for r in model._step_compiler.cache.values())
