@@ -25,7 +25,8 @@ if not __package__:  # `python benchmarks/run.py`: make the package importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from benchmarks import report  # noqa: E402
-from benchmarks.common import Peers, machine_details, matmul_peak, measure  # noqa: E402
+from benchmarks.common import Peers, measure, wait_for_quiet  # noqa: E402
+from benchmarks.machine import machine_details, matmul_peak  # noqa: E402
 from benchmarks.workloads import NAMES, load  # noqa: E402
 
 PEERS = ("torch", "jax", "keras")
@@ -46,6 +47,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-wait", type=float, default=None,
                         help="seconds to wait for a quiet machine before each "
                              "repetition (default 2, 0 with --quick)")
+    parser.add_argument("--extra-rounds", type=int, default=None,
+                        help="rounds added while a variant has fewer clean "
+                             "repetitions than --repeats (default: as many as "
+                             "--repeats, 0 with --quick)")
     parser.add_argument("--write", metavar="FILE",
                         help="write the report below the marker line in FILE")
     parser.add_argument("--list", action="store_true", help="list workloads and exit")
@@ -65,11 +70,24 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--repeats must be at least 1")
     if args.max_wait is None:
         args.max_wait = 0.0 if args.quick else 2.0
+    if args.extra_rounds is None and args.quick:
+        args.extra_rounds = 0
     return args
 
 
-def run_workload(name: str, args: argparse.Namespace,
-                 peers: Peers) -> report.Result:
+def update_peak(peak: dict[str, float], args: argparse.Namespace) -> None:
+    """Measures the matmul peak again in a quiet moment and keeps the best.
+
+    A busy machine reads low; measuring before every GEMM workload and keeping
+    the best median per shape gives the run's fairest peak.
+    """
+    wait_for_quiet(args.max_wait)
+    for shape, rate in matmul_peak(args.quick).items():
+        peak[shape] = max(rate, peak.get(shape, 0.0))
+
+
+def run_workload(name: str, args: argparse.Namespace, peers: Peers,
+                 peak: dict[str, float]) -> report.Result:
     """Builds the workload's variants and measures them (errors become rows)."""
     work = load(name)
     result = report.Result(work)
@@ -77,6 +95,8 @@ def run_workload(name: str, args: argparse.Namespace,
         result.skipped = work.unavailable
         return result
     print(f"\n== {work.title} ({name})", flush=True)
+    if work.flops is not None:
+        update_peak(peak, args)
     try:
         variants = work.variants(args.quick, peers)
     except Exception as exc:  # noqa: BLE001 - one broken workload must not stop all
@@ -87,8 +107,10 @@ def run_workload(name: str, args: argparse.Namespace,
         result.skipped = "nothing to run"
         return result
     repeats = args.repeats or (1 if args.quick else work.repeats)
+    extra = repeats if args.extra_rounds is None else args.extra_rounds
     result.outcomes = measure(variants, repeats, args.max_wait,
-                              log=lambda line: print(line, flush=True))
+                              log=lambda line: print(line, flush=True),
+                              extra_rounds=extra)
     return result
 
 
@@ -104,10 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     peers = Peers(args.peer_set)
     details = machine_details(peers)
-    peak = matmul_peak(args.quick)
     print("\n".join(f"{k}: {v}" for k, v in details.items()), flush=True)
+    peak: dict[str, float] = {}
+    update_peak(peak, args)
     print("matmul GFLOP/s: " + ", ".join(f"{k} {v:.0f}" for k, v in peak.items()))
-    results = [run_workload(name, args, peers) for name in args.names]
+    results = [run_workload(name, args, peers, peak) for name in args.names]
     command = "python -m benchmarks " + shlex.join(argv if argv is not None
                                                    else sys.argv[1:])
     details["suite wall time"] = f"{time.perf_counter() - started:.0f} s"

@@ -10,6 +10,7 @@ Adam everywhere is Keras's form (Kingma & Ba 2015 with epsilon outside the root)
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Callable
@@ -34,19 +35,43 @@ def warm_rows(rows: int, batch: int) -> int:
     return batch + (rows % batch or batch)
 
 
+def keras_snapshot(model) -> Callable[[], None]:
+    """A function that puts back the weights and optimizer state `model` has now.
+
+    Every repetition then trains from the same point, so all do the same work:
+    later epochs of a long run differ (for one, Adam's moments of dead ReLU
+    units decay into subnormal floats, which slows both baro and PyTorch several
+    times over; XLA flushes them to zero).
+    """
+    weights = [np.array(w, copy=True) for w in model.get_weights()]
+    slots = [np.array(v.numpy(), copy=True) for v in model.optimizer.variables]
+
+    def restore() -> None:
+        model.set_weights(weights)
+        for variable, value in zip(model.optimizer.variables, slots, strict=True):
+            variable.assign(value)
+
+    return restore
+
+
 def keras_fit_variant(framework: str, label: str, model, x, y, batch: int,
                       scale: float) -> Variant:
     """One `model.fit` epoch per repetition (baro or Keras 3), scaled to `scale`.
 
     The warm-up fits two epochs of a full and a partial batch: baro traces each
     input signature twice before it replays a compiled step, Keras traces once.
+    Each repetition starts from the state the warm-up left.
     """
     warm = warm_rows(len(x), batch)
+    restore = []
 
     def warmup():
         model.fit(x[:warm], y[:warm], batch_size=batch, epochs=2, verbose=0)
+        restore[:] = [keras_snapshot(model)]
 
     def run() -> tuple[float, Notes]:
+        if restore:
+            restore[0]()
         start = time.perf_counter()
         history = model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
         seconds = time.perf_counter() - start
@@ -110,13 +135,19 @@ def torch_epoch_variant(torch, model, x, y, batch: int, scale: float,
             total += loss.item() * len(idx)
         return total / rows
 
+    saved = []
+
     def run() -> tuple[float, Notes]:
+        if saved:  # every repetition starts from the state the warm-up left
+            model.load_state_dict(saved[0])
+            opt.load_state_dict(saved[1])
         start = time.perf_counter()
         loss = epoch(len(xt))
         return (time.perf_counter() - start) * scale, {"loss": round(loss, 4)}
 
     def warmup() -> None:
         epoch(warm_rows(len(xt), batch))
+        saved[:] = [copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict())]
 
     if channels_last:
         return Variant("torch", "eager NHWC", run, warmup)
@@ -156,7 +187,7 @@ def jax_epoch_variant(jax, forward: Callable, params: list, x, y, batch: int,
         return jax_adam(jax, params, grads, m, v, t, learning_rate), loss
 
     zeros = [jnp.zeros_like(p) for p in params]
-    state = [(list(params), zeros, list(zeros), jnp.zeros((), jnp.float32))]
+    state = [(list(params), zeros, list(zeros), jnp.zeros((), jnp.float32)), None]
     xs, ys = jnp.asarray(x), jnp.asarray(y.astype(np.int32))
     rng = np.random.default_rng(0)
 
@@ -168,7 +199,7 @@ def jax_epoch_variant(jax, forward: Callable, params: list, x, y, batch: int,
             idx = order[i:i + batch]
             current, loss = step(current, xs, ys, idx)
             total += float(loss) * len(idx)
-        state[0] = current
+        state[1] = current  # state[0] stays what the warm-up left (immutable)
         return total / rows
 
     def run() -> tuple[float, Notes]:
@@ -176,7 +207,11 @@ def jax_epoch_variant(jax, forward: Callable, params: list, x, y, batch: int,
         loss = epoch(len(x))
         return (time.perf_counter() - start) * scale, {"loss": round(loss, 4)}
 
-    return Variant("jax", "jit step", run, lambda: epoch(warm_rows(len(x), batch)))
+    def warmup() -> None:
+        epoch(warm_rows(len(x), batch))
+        state[0] = state[1]
+
+    return Variant("jax", "jit step", run, warmup)
 
 
 def glorot(shape: tuple[int, ...], fan_in: int, fan_out: int, rng) -> np.ndarray:

@@ -39,12 +39,16 @@ def quiet_doctor(cls):
 def _fit_variant(label: str, model, x, y, scale: float, callbacks: list,
                  reference: bool) -> Variant:
     warm = _shared.warm_rows(len(x), BATCH)
+    restore = []
 
     def warmup() -> None:
         model.fit(x[:warm], y[:warm], batch_size=BATCH, epochs=2, verbose=0,
                   callbacks=callbacks)
+        restore[:] = [_shared.keras_snapshot(model)]
 
     def run() -> tuple[float, Notes]:
+        if restore:  # every repetition starts from the state the warm-up left
+            restore[0]()
         start = time.perf_counter()
         history = model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0,
                             callbacks=callbacks)

@@ -45,7 +45,7 @@ def numpy_variant(initial: list[np.ndarray], steps: int) -> Variant:
         return [flat[a:b].reshape(w.shape)
                 for a, b, w in zip(offsets[:-1], offsets[1:], initial, strict=True)]
 
-    def run() -> tuple[float, Notes]:
+    def run(count: int = steps) -> tuple[float, Notes]:
         flat = np.concatenate([w.ravel() for w in initial]).astype(np.float32)
         grad, m, v, tmp = (np.zeros_like(flat) for _ in range(4))
         w1, b1, w2, b2 = views(flat)
@@ -55,7 +55,7 @@ def numpy_variant(initial: list[np.ndarray], steps: int) -> Variant:
         p = np.empty((4, 1), np.float32)
         xt = X.T
         start = time.perf_counter()
-        for step in range(1, steps + 1):
+        for step in range(1, count + 1):
             np.matmul(X, w1, out=h)
             h += b1
             np.tanh(h, out=h)
@@ -91,9 +91,9 @@ def numpy_variant(initial: list[np.ndarray], steps: int) -> Variant:
         seconds = time.perf_counter() - start
         out = 1 / (1 + np.exp(-(np.tanh(X @ w1 + b1) @ w2 + b2)))
         loss = -np.mean(Y * np.log(out) + (1 - Y) * np.log(1 - out))
-        return _per_step(seconds, steps), {"loss": f"{loss:.2g}"}
+        return _per_step(seconds, count), {"loss": f"{loss:.2g}"}
 
-    return Variant("numpy", "loop", run, reference=True)
+    return Variant("numpy", "loop", run, lambda: run(100), reference=True)
 
 
 def fit_variant(framework: str, model, steps: int) -> Variant:
@@ -128,21 +128,21 @@ def torch_variant(torch, initial: list[np.ndarray], steps: int) -> Variant:
     x, y = torch.from_numpy(X), torch.from_numpy(Y)
     bce = torch.nn.functional.binary_cross_entropy
 
-    def run() -> tuple[float, Notes]:
+    def run(count: int = steps) -> tuple[float, Notes]:
         net = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh(),
                                   torch.nn.Linear(8, 1), torch.nn.Sigmoid())
         torch_from_keras(torch, [net[0], net[2]], initial)
         opt = torch.optim.Adam(net.parameters(), lr=LEARNING_RATE, eps=EPSILON)
         start = time.perf_counter()
-        for _ in range(steps):
+        for _ in range(count):
             opt.zero_grad()
             loss = bce(net(x), y)
             loss.backward()
             opt.step()
         seconds = time.perf_counter() - start
-        return _per_step(seconds, steps), {"loss": f"{loss.item():.2g}"}
+        return _per_step(seconds, count), {"loss": f"{loss.item():.2g}"}
 
-    return Variant("torch", "eager", run, reference=True)
+    return Variant("torch", "eager", run, lambda: run(100), reference=True)
 
 
 def jax_variant(jax, initial: list[np.ndarray], steps: int) -> Variant:
