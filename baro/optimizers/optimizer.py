@@ -394,8 +394,7 @@ class Optimizer:
             if flat is None:
                 self._update_variables(grads, variables, learning_rate)
             else:  # every variable at once (bit-identical: the update is elementwise)
-                self._update_variables([flat.load_gradients(grads)], [flat.proxy],
-                                       learning_rate)
+                self._update_flat(flat, grads, learning_rate)
             self._iterations.data += 1
             for variable in variables:
                 constraint = getattr(variable, "constraint", None)
@@ -419,11 +418,13 @@ class Optimizer:
                        for a, b in zip(variables, flat.variables, strict=True))):
             self.apply(grads, variables)
             return
-        learning_rate = self._current_learning_rate()
         with no_grad():
-            self._update_variables([flat.load_gradients(grads)], [flat.proxy],
-                                   learning_rate)
+            self._update_flat(flat, grads, self._current_learning_rate())
             self._iterations.data += 1
+
+    def _update_flat(self, flat, grads: list, learning_rate: float) -> None:
+        self._update_variables([flat.load_gradients(grads)], [flat.proxy],
+                               learning_rate)
 
     def _flat_state(self, variables: list):
         """The FlatState when this step updates all variables and they can share

@@ -166,16 +166,20 @@ class StepCompiler:
         replay = self._make_replay(record, impure, feeds, loss, y_pred, key)
         if replay is not None:
             replay.batch_size = int(np.shape(data_module.flatten(x)[0])[0])
-        if replay is not None and previous is not None:
-            if previous.plan.same_as(replay.plan):
-                replay.verified = True
-            else:
+        self._store(key, replay, previous)
+        return logs
+
+    def _store(self, key, fresh, previous) -> None:
+        """Caches `fresh` under `key`; a second trace (`previous` given) is
+        verified against the first, or the signature is left to run eagerly."""
+        if fresh is not None and previous is not None:
+            fresh.verified = previous.plan.same_as(fresh.plan)
+            if not fresh.verified:
                 self.reasons[key] = ("two batches traced different ops or "
                                      "constants: the step depends on input "
                                      "values in Python")
-                replay = None
-        self.cache[key] = replay
-        return logs
+                fresh = None
+        self.cache[key] = fresh
 
     def _make_replay(self, record, impure, feeds, loss, y_pred, key):
         model = self.model
@@ -220,17 +224,14 @@ class StepCompiler:
         fresh = None
         if impure:
             self.reasons[key] = impure[0]
-        elif all(isinstance(t, Tensor) for t in preds):
+        elif not all(isinstance(t, Tensor) for t in preds):
+            self.reasons[key] = "the model returned something other than tensors"
+        else:
             plan = Plan(record, feeds, preds, variables=list(model.weights))
             fresh = _Replay(plan, None, [plan.slot(t) for t in preds], {}, [], [],
                             y_pred)
             fresh.reference = [t.data.copy() for t in feeds]
-            if replay:  # the second trace: verify against the first
-                fresh.verified = replay.plan.same_as(plan)
-                if not fresh.verified:
-                    self.reasons[key] = "two batches traced different ops"
-                    fresh = None
-        self.cache[key] = fresh
+        self._store(key, fresh, replay or None)
         return y_pred
 
     def _replay_train(self, replay: _Replay, feeds, x, y, sample_weight,
