@@ -14,11 +14,17 @@ that are not elementwise (per-variable clipnorm, weight-decay exclusions,
 constraints) still run on the views. If anything replaces a variable's `.data`
 after the move (another optimizer flattening the same variables, say), the next
 step notices and moves the data again.
+
+`FlatUpdates` is the optimizer's side of it, mixed into `Optimizer`: it decides
+per step whether the flat path applies (`_flat_state`), runs the update on the
+proxy (`_update_flat`), and gives compiled training steps a fast `apply`
+(`_apply_traced`).
 """
 
 from __future__ import annotations
 
 from baro.backend.arrays import get_array_module
+from baro.core.grad_mode import no_grad
 from baro.core.variable import Variable
 
 
@@ -112,3 +118,63 @@ class FlatState:
         """Drops the proxies from the slot lists (the data stays in the views)."""
         for slots, _ in self.slots:
             del slots[self.index:]
+
+
+class FlatUpdates:
+    """The flat-buffer hooks of `Optimizer` (a mixin; `Optimizer` provides the
+    attributes used here: `_trainable_variables`, `_slot_lists`, `_scratch`,
+    `_iterations`, the clipping options and `apply`)."""
+
+    _flat: FlatState | None = None
+
+    def _apply_traced(self, grads: list, variables: list) -> None:
+        """`apply` for a compiled training step (baro.training.compiled).
+
+        `grads` are arrays with the variables' shapes and dtypes, one per
+        variable. When the step is a plain flat-buffer update (no clipping,
+        weight decay, loss scaling or constraints) the checks `apply` makes on
+        every call are skipped; the arithmetic is the same, so the result is too.
+        """
+        flat = self._flat
+        if (flat is None or self.clipnorm is not None or self.clipvalue is not None
+                or self.global_clipnorm is not None or self.weight_decay
+                or self.loss_scale_factor is not None or len(variables) != len(
+                    flat.variables) or not flat.intact()
+                or any(a is not b or getattr(a, "constraint", None) is not None
+                       for a, b in zip(variables, flat.variables, strict=True))):
+            self.apply(grads, variables)
+            return
+        with no_grad():
+            self._update_flat(flat, grads, self._current_learning_rate())
+            self._iterations.data += 1
+
+    def _update_flat(self, flat: FlatState, grads: list, learning_rate: float) -> None:
+        self._update_variables([flat.load_gradients(grads)], [flat.proxy],
+                               learning_rate)
+
+    def _flat_state(self, variables: list) -> FlatState | None:
+        """The FlatState when this step updates all variables and they can share
+        one buffer (made on first use, remade if a variable's data moved)."""
+        mine = self._trainable_variables
+        if len(variables) != len(mine) or not self._flat_allowed() or any(
+                a is not b for a, b in zip(variables, mine, strict=True)):
+            return None
+        flat = self._flat
+        if flat is not None and flat.intact():
+            return flat
+        if flat is not None:
+            flat.release()
+        if not FlatState.supports(mine, self._slot_lists):
+            self._flat = None
+            return None
+        flat = self._flat = FlatState(mine, self._slot_lists, self.scratch_buffers)
+        self._trainable_variables_indices[flat.proxy] = flat.index
+        self._scratch = self._scratch[:flat.index] + [flat.scratch]
+        return flat
+
+    def _flat_allowed(self) -> bool:
+        # Only baro's own elementwise update rules, and only when every slot
+        # came from add_optimizer_variables: a user's update_step may take a
+        # per-variable norm, and its slots may not know the flat proxy.
+        return self._loose_slots == 0 and \
+            type(self).update_step.__module__.startswith("baro.optimizers")

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 import re
 import warnings
 
 import numpy as np
 
-from baro.backend.arrays import convert_to_array, get_array_module
+from baro.backend.arrays import get_array_module
 from baro.backend.config import floatx
 from baro.core.grad_mode import no_grad
 from baro.core.tensor import Tensor
 from baro.core.variable import Variable
-from baro.optimizers.flat import FlatState
+from baro.optimizers.arguments import (
+    as_scalar,
+    check_number,
+    default_epsilon,  # noqa: F401  (re-exported)
+)
+from baro.optimizers.flat import FlatUpdates
+from baro.optimizers.gradients import (
+    clip_by_global_norm,  # noqa: F401  (re-exported)
+    clip_gradients,
+    prepare_gradients,
+)
 from baro.optimizers.schedules import InverseTimeDecay, LearningRateSchedule
 from baro.optimizers.schedules import deserialize as deserialize_schedule
 from baro.saving import get_registered_object, register_serializable, serialize
@@ -24,50 +33,8 @@ _UNSUPPORTED = {"use_ema": False, "ema_momentum": 0.99,
                 "ema_overwrite_frequency": None, "gradient_accumulation_steps": None}
 
 
-def default_epsilon(epsilon):
-    """`epsilon=None` (Keras 2's signature) means the backend's fuzz factor."""
-    if epsilon is None:
-        from baro.backend.config import epsilon as backend_epsilon
-
-        return backend_epsilon()
-    return epsilon
-
-
-def check_number(owner: str, name: str, value, low: float | None = None,
-                 high: float | None = None, *, low_open: bool = False,
-                 high_open: bool = False, hint: str = "") -> float:
-    """Returns `value` as a Python float after checking it lies in an interval.
-
-    Raises:
-        TypeError: If `value` is not a real number.
-        ValueError: If it lies outside the interval (NaN always does), with a
-            message naming `owner`, the argument and the value received.
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: argument `{name}` must be a float. Received: "
-                        f"{name}={value!r} ({type(value).__name__}).{hint}")
-    value = float(value)
-    ok = low is None or (value > low if low_open else value >= low)
-    ok = ok and (high is None or (value < high if high_open else value <= high))
-    if not ok or math.isnan(value):
-        left = "(" if low_open else "["
-        right = ")" if high_open or high is None else "]"
-        interval = f"{left}{low if low is not None else '-inf'}, " \
-                   f"{high if high is not None else 'inf'}{right}"
-        raise ValueError(f"{owner}: argument `{name}` must be in the range "
-                         f"{interval}. Received: {name}={value!r}.{hint}")
-    return value
-
-
-def _scalar(value):
-    # One-element tensors and arrays (np.float32(0.1), a 0-d array) count as numbers.
-    if isinstance(value, (Tensor, np.ndarray)) and value.size == 1:
-        return float(value)
-    return value
-
-
 @register_serializable()
-class Optimizer:
+class Optimizer(FlatUpdates):
     """Base class of all optimizers (`keras.optimizers.Optimizer`).
 
     `apply(grads, variables)` runs, in Keras 3's order:
@@ -178,7 +145,7 @@ class Optimizer:
 
     def _apply_keras2_decay(self, decay, learning_rate) -> None:
         owner = type(self).__name__
-        decay = check_number(owner, "decay", _scalar(decay), 0.0)
+        decay = check_number(owner, "decay", as_scalar(decay), 0.0)
         if not decay:  # Keras 2's default, decay=0.0: a constant rate
             return
         lr = self._learning_rate
@@ -194,14 +161,14 @@ class Optimizer:
             "decay_steps=1, decay_rate=decay).", UserWarning, stacklevel=4)
         # Keras 2 divided by (1 + decay * iterations) before each step: an
         # InverseTimeDecay with decay_steps=1 evaluated at `iterations`.
-        self.learning_rate = InverseTimeDecay(float(_scalar(learning_rate)),
+        self.learning_rate = InverseTimeDecay(float(as_scalar(learning_rate)),
                                               decay_steps=1, decay_rate=decay)
 
     def _make_learning_rate(self, value):
         if callable(value) and not isinstance(value, Tensor):
             return value  # a LearningRateSchedule, or a function of no arguments
-        value = check_number(type(self).__name__, "learning_rate", _scalar(value), 0.0,
-                             hint=" Pass a float, a LearningRateSchedule or a "
+        value = check_number(type(self).__name__, "learning_rate", as_scalar(value),
+                             0.0, hint=" Pass a float, a LearningRateSchedule or a "
                              "callable taking no arguments.")
         variable = Variable(value, trainable=False, name="learning_rate",
                             dtype=floatx())
@@ -246,7 +213,7 @@ class Optimizer:
                 "the optimizer with a float learning_rate to make it settable, or "
                 "assign a new schedule.")
         previous.assign(check_number(type(self).__name__, "learning_rate",
-                                     _scalar(value), 0.0))
+                                     as_scalar(value), 0.0))
 
     @property
     def lr(self) -> Tensor:
@@ -385,7 +352,8 @@ class Optimizer:
             raise ValueError(f"{owner}.apply: received {len(grads)} gradients for "
                              f"{len(variables)} variables; pass one gradient per "
                              "variable, in the same order.")
-        grads, variables = self._prepare_gradients(grads, variables)
+        grads, variables = prepare_gradients(owner, grads, variables,
+                                             self.loss_scale_factor)
         grads = self._clip_gradients(grads)
         learning_rate = self._current_learning_rate()
         flat = self._flat_state(variables)
@@ -400,58 +368,6 @@ class Optimizer:
                 constraint = getattr(variable, "constraint", None)
                 if constraint is not None:
                     variable.assign(constraint(variable))
-
-    def _apply_traced(self, grads: list, variables: list) -> None:
-        """`apply` for a compiled training step (baro.training.compiled).
-
-        `grads` are arrays with the variables' shapes and dtypes, one per
-        variable. When the step is a plain flat-buffer update (no clipping,
-        weight decay, loss scaling or constraints) the checks `apply` makes on
-        every call are skipped; the arithmetic is the same, so the result is too.
-        """
-        flat = self._flat
-        if (flat is None or self.clipnorm is not None or self.clipvalue is not None
-                or self.global_clipnorm is not None or self.weight_decay
-                or self.loss_scale_factor is not None or len(variables) != len(
-                    flat.variables) or not flat.intact()
-                or any(a is not b or getattr(a, "constraint", None) is not None
-                       for a, b in zip(variables, flat.variables, strict=True))):
-            self.apply(grads, variables)
-            return
-        with no_grad():
-            self._update_flat(flat, grads, self._current_learning_rate())
-            self._iterations.data += 1
-
-    def _update_flat(self, flat, grads: list, learning_rate: float) -> None:
-        self._update_variables([flat.load_gradients(grads)], [flat.proxy],
-                               learning_rate)
-
-    def _flat_state(self, variables: list):
-        """The FlatState when this step updates all variables and they can share
-        one buffer (made on first use, remade if a variable's data moved)."""
-        mine = self._trainable_variables
-        if len(variables) != len(mine) or not self._flat_allowed() or any(
-                a is not b for a, b in zip(variables, mine, strict=True)):
-            return None
-        flat = self._flat
-        if flat is not None and flat.intact():
-            return flat
-        if flat is not None:
-            flat.release()
-        if not FlatState.supports(mine, self._slot_lists):
-            self._flat = None
-            return None
-        flat = self._flat = FlatState(mine, self._slot_lists, self.scratch_buffers)
-        self._trainable_variables_indices[flat.proxy] = flat.index
-        self._scratch = self._scratch[:flat.index] + [flat.scratch]
-        return flat
-
-    def _flat_allowed(self) -> bool:
-        # Only baro's own elementwise update rules, and only when every slot
-        # came from add_optimizer_variables: a user's update_step may take a
-        # per-variable norm, and its slots may not know the flat proxy.
-        return self._loose_slots == 0 and \
-            type(self).update_step.__module__.startswith("baro.optimizers")
 
     def apply_gradients(self, grads_and_vars) -> Variable:
         """`apply` for the TF2 form `zip(grads, variables)`; returns `iterations`."""
@@ -476,45 +392,9 @@ class Optimizer:
         for gradient, variable in zip(grads, variables, strict=True):
             self.update_step(gradient, variable, learning_rate)
 
-    def _prepare_gradients(self, grads, variables):
-        kept_grads, kept_vars, missing = [], [], []
-        scale = self.loss_scale_factor
-        for grad, variable in zip(grads, variables, strict=True):
-            if grad is None:
-                missing.append(variable.name)
-                continue
-            array = grad.data if isinstance(grad, Tensor) else convert_to_array(grad)
-            target = variable.data
-            if array.dtype != target.dtype:
-                array = array.astype(target.dtype)
-            if array.shape != target.shape:
-                raise ValueError(
-                    f"{type(self).__name__}.apply: the gradient for variable "
-                    f"'{variable.name}' has shape {array.shape}, the variable has "
-                    f"shape {target.shape}. Pass gradients in the variables' order.")
-            kept_grads.append(array if scale is None else array / scale)
-            kept_vars.append(variable)
-        if not kept_grads:
-            raise ValueError("No gradients provided for any variable.")
-        if missing:
-            warnings.warn(f"Gradients do not exist for variables {missing} when "
-                          "minimizing the loss; they are left unchanged.", stacklevel=3)
-        return kept_grads, kept_vars
-
     def _clip_gradients(self, grads: list) -> list:
-        if self.clipnorm is not None:
-            return [self._clip_by_norm(g) for g in grads]
-        if self.global_clipnorm is not None:
-            return clip_by_global_norm(grads, self.global_clipnorm)
-        if self.clipvalue is not None:
-            return [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
-        return grads
-
-    def _clip_by_norm(self, gradient):
-        norm = math.sqrt(float(np.vdot(gradient, gradient)))
-        if norm > self.clipnorm:
-            return gradient * (self.clipnorm / norm)
-        return gradient
+        return clip_gradients(grads, self.clipnorm, self.clipvalue,
+                              self.global_clipnorm)
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
         """Excludes variables from weight decay; call before the optimizer is built.
@@ -593,19 +473,6 @@ class Optimizer:
         elif isinstance(lr, str):  # a registered function of no arguments
             config["learning_rate"] = get_registered_object(lr, custom_objects) or lr
         return cls(**config)
-
-
-def clip_by_global_norm(grads: list, clip_norm: float) -> list:
-    """Scales all gradients by `clip_norm / max(global_norm, clip_norm)`.
-
-    The global norm is `sqrt(sum_i ||g_i||^2)`. As in Keras, a non-finite global
-    norm makes every gradient NaN rather than silently passing it through.
-    """
-    norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
-    if norm <= clip_norm:
-        return grads
-    scale = clip_norm / norm if math.isfinite(norm) else math.nan
-    return [g * scale for g in grads]
 
 
 def update_moving_average(average, value, decay: float, scratch) -> None:
