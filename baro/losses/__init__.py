@@ -5,6 +5,14 @@ such as `get("MeanSquaredError")` an instance, a config dict the rebuilt
 object; callables pass through.
 """
 
+from baro.losses.crossentropy import (
+    BinaryCrossentropy,
+    BinaryFocalCrossentropy,
+    CategoricalCrossentropy,
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+)
 from baro.losses.hinge import (
     CategoricalHinge,
     Hinge,
@@ -19,20 +27,7 @@ from baro.losses.loss import (
     reduce_weighted_values,
     squeeze_or_expand_to_same_rank,
 )
-from baro.losses.probabilistic import (
-    BinaryCrossentropy,
-    BinaryFocalCrossentropy,
-    CategoricalCrossentropy,
-    KLDivergence,
-    Poisson,
-    SparseCategoricalCrossentropy,
-    binary_crossentropy,
-    binary_focal_crossentropy,
-    categorical_crossentropy,
-    kl_divergence,
-    poisson,
-    sparse_categorical_crossentropy,
-)
+from baro.losses.probabilistic import KLDivergence, Poisson, kl_divergence, poisson
 from baro.losses.regression import (
     CosineSimilarity,
     Huber,
@@ -48,6 +43,10 @@ from baro.losses.regression import (
     mean_absolute_percentage_error,
     mean_squared_error,
     mean_squared_logarithmic_error,
+)
+from baro.losses.sparse_crossentropy import (
+    SparseCategoricalCrossentropy,
+    sparse_categorical_crossentropy,
 )
 from baro.saving import serialization as _serialization
 

@@ -1,9 +1,10 @@
 """The Loss base class: inputs, sample weights and the reduction, once for all losses.
 
 A loss is a pure function returning one value per sample (see regression.py,
-probabilistic.py, hinge.py) plus a thin class. The class's `__call__` converts
-the inputs, calls the function once, multiplies by `sample_weight` and reduces,
-with Keras 3 semantics (`keras.losses.Loss`).
+crossentropy.py, sparse_crossentropy.py, probabilistic.py, hinge.py) plus a thin
+class. The class's `__call__` converts the inputs, calls the function once,
+multiplies by `sample_weight` and reduces, with Keras 3 semantics
+(`keras.losses.Loss`).
 """
 
 from __future__ import annotations
