@@ -237,8 +237,7 @@ def _take(structure, index):
 
 def _train_step(model, x, y, step: int) -> float | None:
     """One step's loss (None when ops refuse values the sweep blew up)."""
-    model.reset_metrics()  # so the logged loss is this batch's alone
-    try:
+    try:  # train_on_batch resets the metrics: the loss is this batch's alone
         logs = model.train_on_batch(x, y, return_dict=True)
     except (ValueError, FloatingPointError):
         if step == 0:  # not a blow-up: a real problem with the data or model

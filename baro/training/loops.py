@@ -206,7 +206,17 @@ class Trainer(TrainerBase):
     # -- single batches ------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict: bool = False):
-        """One gradient step on one batch; metrics keep accumulating across calls."""
+        """One gradient step on one batch; returns this batch's loss and metrics.
+
+        The metrics are reset first, as Keras 3 does (keras-team/keras#22617):
+        the result is the loss computed in this step's forward pass (before
+        the update) and the metrics of this batch alone, not a running mean
+        over earlier calls. `class_weight` multiplies `sample_weight`.
+
+        Returns:
+            The loss alone when there are no metrics, else `[loss, *metrics]`
+            in `metrics_names` order; a dict when `return_dict`.
+        """
         self._check_compiled("train_on_batch")
         if class_weight is not None:
             weights = data_module.class_weight_to_sample_weight(
@@ -215,13 +225,16 @@ class Trainer(TrainerBase):
                 np.asarray(sample_weight) * weights
         data_module.check_cardinality(data_module.to_arrays(x),
                                       data_module.to_arrays(y), sample_weight)
+        self.reset_metrics()
         logs = self._run_train_step((data_module.to_arrays(x),
                                      data_module.to_arrays(y), sample_weight))
         return self._format_result(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict: bool = False):
-        """Loss and metrics on one batch."""
+        """Loss and metrics of one batch (metrics reset first, as in Keras 3;
+        see `train_on_batch`)."""
         self._check_compiled("test_on_batch")
+        self.reset_metrics()
         logs = self.test_step((data_module.to_arrays(x), data_module.to_arrays(y),
                                sample_weight))
         return self._format_result(logs, return_dict)
