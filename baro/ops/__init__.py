@@ -52,13 +52,7 @@ from baro.ops.comparison import (
     mod,
     not_equal,
 )
-from baro.ops.convolution import (
-    conv,
-    conv1d,
-    conv2d,
-    conv2d_transpose,
-    conv_transpose,
-)
+from baro.ops.convolution import conv, conv1d, conv2d
 from baro.ops.creation import (
     constant,
     convert_to_tensor,
@@ -133,5 +127,6 @@ from baro.ops.shape import (
     tile,
     transpose,
 )
+from baro.ops.transposed_convolution import conv2d_transpose, conv_transpose
 
 tensor_methods.install()

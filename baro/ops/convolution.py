@@ -1,4 +1,4 @@
-"""Convolutions (1-D and 2-D, grouped, dilated) and their transposes.
+"""Convolutions (1-D and 2-D, grouped, dilated); transposes: transposed_convolution.py.
 
 Every convolution runs as im2col: a strided view gathers the patches, one copy
 lays them out as a (rows, kh * kw * channels) matrix, and one matmul (batched
@@ -365,9 +365,13 @@ def conv2d(inputs, kernel, strides=1, padding: str = "valid", data_format=None,
                  "conv2d", (4,))
 
 
-# The transposed convolutions live in transposed_convolution.py; imported last
-# (that module uses the argument checks above) so `baro.ops` finds them here.
-from baro.ops.transposed_convolution import (  # noqa: E402, F401
-    conv2d_transpose,
-    conv_transpose,
-)
+def __getattr__(name: str):
+    # `baro.ops.convolution.conv_transpose` was where the transposed convolutions
+    # used to be reached; they live in transposed_convolution.py (exported by
+    # `baro.ops`). Resolved on first access: an import here at load time would
+    # be circular, since that module uses the argument checks above.
+    if name in ("conv_transpose", "conv2d_transpose"):
+        from baro.ops import transposed_convolution
+
+        return getattr(transposed_convolution, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

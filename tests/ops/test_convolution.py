@@ -206,6 +206,17 @@ def test_conv_transpose_gradients(name):
     gradcheck(lambda a, b: conv_transpose(a, b, **cfg), y, k)
 
 
+def test_conv_transpose_lives_in_its_own_module_and_old_path_still_works():
+    from baro.ops import transposed_convolution
+    from baro.ops.convolution import conv2d_transpose as old_2d
+    from baro.ops.convolution import conv_transpose as old
+
+    assert conv_transpose is transposed_convolution.conv_transpose is old
+    assert conv2d_transpose is transposed_convolution.conv2d_transpose is old_2d
+    with pytest.raises(AttributeError, match="no attribute 'conv3d_transpose'"):
+        _ = conv_module.conv3d_transpose
+
+
 @pytest.mark.usefixtures("layout")
 def test_conv_transpose_channels_first_and_2d_wrapper():
     y, k, cfg = _transpose_case("same_s2")
