@@ -21,6 +21,8 @@ compilation off, for debugging.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from baro.backend.arrays import convert_to_array
@@ -29,6 +31,7 @@ from baro.core.grad_mode import no_grad
 from baro.core.plan import Plan
 from baro.core.tensor import Tensor
 from baro.core.variable import structure_version
+from baro.ops import parallel
 from baro.training import data as data_module
 
 
@@ -79,6 +82,11 @@ def _same_arrays(arrays: list, reference: list) -> bool:
     return True
 
 
+def _threads(replay):
+    """The BLAS thread context a replay runs in (see `_Replay.sliced`)."""
+    return parallel.one_blas_thread() if replay.sliced else contextlib.nullcontext()
+
+
 class _Replay:
     """One traced step: the plan, and which slots hold what."""
 
@@ -96,6 +104,9 @@ class _Replay:
         # only for the inputs traced: copies of them.
         self.verified = False
         self.reference: list = []
+        # Whether the step's ops slice the batch over threads (convolutions,
+        # pooling): then the whole replay runs with one BLAS thread.
+        self.sliced = False
 
 
 class StepCompiler:
@@ -157,6 +168,7 @@ class StepCompiler:
         values = iter(feeds)
         tx, ty = _rebuild(x, values), _rebuild(y, values)
         tsw = _rebuild(sample_weight, values)
+        sliced = parallel.sliced_calls()
         with tracing.trace() as record:
             y_pred = model(tx, training=True)
             loss = model.compute_loss(tx, ty, y_pred, tsw)
@@ -166,6 +178,7 @@ class StepCompiler:
         replay = self._make_replay(record, impure, feeds, loss, y_pred, key)
         if replay is not None:
             replay.batch_size = int(np.shape(data_module.flatten(x)[0])[0])
+            replay.sliced = parallel.sliced_calls() != sliced
         self._store(key, replay, previous)
         return logs
 
@@ -212,11 +225,13 @@ class StepCompiler:
         if replay is not False:
             feeds = [convert_to_array(a) for a in _leaves(x)]
             if replay.verified or _same_arrays(feeds, replay.reference):
-                slots = replay.plan.run(feeds)
+                with _threads(replay):
+                    slots = replay.plan.run(feeds)
                 outputs = [Tensor._wrap(slots[s]) for s in replay.pred_slots]
                 return _rebuild(replay.pred_structure, iter(outputs))
         feeds = [Tensor._wrap(convert_to_array(a)) for a in _leaves(x)]
         tx = _rebuild(x, iter(feeds))
+        sliced = parallel.sliced_calls()
         with no_grad(), tracing.trace() as record:
             y_pred = model(tx, training=False)
             impure = list(tracing.impure)
@@ -231,6 +246,7 @@ class StepCompiler:
             fresh = _Replay(plan, None, [plan.slot(t) for t in preds], {}, [], [],
                             y_pred)
             fresh.reference = [t.data.copy() for t in feeds]
+            fresh.sliced = parallel.sliced_calls() != sliced
         self._store(key, fresh, replay or None)
         return y_pred
 
@@ -238,9 +254,10 @@ class StepCompiler:
                       want_logs: bool) -> dict | None:
         model = self.model
         plan = replay.plan
-        slots = plan.run(feeds)
-        grads = plan.gradients(slots, replay.loss_slot, replay.trainable_slots)
-        model.optimizer._apply_traced(grads, replay.trainable)
+        with _threads(replay):
+            slots = plan.run(feeds)
+            grads = plan.gradients(slots, replay.loss_slot, replay.trainable_slots)
+            model.optimizer._apply_traced(grads, replay.trainable)
         loss = slots[replay.loss_slot]
         # Plain attribute writes: Layer.__setattr__'s tracking is not needed.
         state = model.__dict__
