@@ -66,9 +66,11 @@ def run_backward(roots, sources=None, retain_graph: bool = False):
     Returns:
         With `sources`, a list with one array (or None if unconnected) per source.
     """
-    # Heap entries are (-generation, id, node): deepest node first; the id breaks
-    # ties without ever comparing nodes. A node is queued exactly when its `grads`
-    # list is created, so `grads is not None` doubles as the "queued" mark.
+    # Heap entries are (-generation, -sequence, node): deepest node first, ties
+    # to the latest recorded, never comparing nodes. Not id(node): memory
+    # addresses would order the sums at a fan-out differently from run to run.
+    # A node is queued exactly when its `grads` list is created, so
+    # `grads is not None` doubles as the "queued" mark.
     heap: list = []
     found: dict[int, object] = {}
     leaf_sources: set[int] = set()
@@ -101,7 +103,7 @@ def run_backward(roots, sources=None, retain_graph: bool = False):
                     "or use GradientTape(persistent=True)."
                 )
             grads = node.grads = [None] * node.n_outputs
-            heapq.heappush(heap, (-node.generation, id(node), node))
+            heapq.heappush(heap, (-node.generation, -node.sequence, node))
         old = grads[x._index]
         grads[x._index] = gx if old is None else old + gx
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
 from baro.core import grad_mode, tracing
 from baro.core.tensor import Tensor
+
+# Numbers recorded nodes in creation order (see `Function.sequence`).
+_next_sequence = itertools.count().__next__
 
 
 class Function:
@@ -27,11 +32,16 @@ class Function:
         generation: 1 + the largest generation among the inputs; backward visits
             nodes from the highest generation down, so each node runs after all
             of its consumers.
+        sequence: When the node was recorded (increasing); among nodes of one
+            generation backward visits the latest first. A fixed order makes
+            gradients summed at a fan-out (x feeding q, k and v) reproducible,
+            and the same as a replayed plan's (reverse trace order).
     """
 
     inputs: tuple = ()
     saved: tuple | None = None
     generation: int = 0
+    sequence: int = 0
     n_outputs: int = 1
     # False for ops whose output carries no gradient (comparisons, argmax): they
     # run and are traced like any op, but are never linked into the graph.
@@ -82,6 +92,7 @@ class Function:
                 if creator is not None and creator.generation > generation:
                     generation = creator.generation
             self.generation = generation + 1
+            self.sequence = _next_sequence()
             if type(out) is tuple:
                 self.n_outputs = len(out)
                 result = tuple(Tensor._wrap(y, self, i) for i, y in enumerate(out))

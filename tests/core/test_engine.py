@@ -210,3 +210,28 @@ def test_python_scalars_do_not_promote_float32():
     assert y.dtype == np.float32
     z = baro.constant([1, 2]) * 1.5
     assert z.dtype == np.float32
+
+
+def test_fan_out_gradients_sum_in_a_fixed_order_matching_a_replayed_plan():
+    # x feeds three branches of one generation; in float32 the sum of 1, 1e8 and
+    # -1e8 depends on the order, which once followed the nodes' memory addresses.
+    from baro.core import tracing
+    from baro.core.plan import Plan
+
+    scales = [np.float32(1.0), np.float32(1e8), np.float32(-1e8)]
+    results = []
+    for trial in range(20):
+        padding = [Tensor(np.zeros(1)) for _ in range(trial)]  # shifts addresses
+        x = leaf([1.0], dtype="float32")
+        with tracing.trace() as record:
+            branches = [x * Tensor(np.array([s], np.float32)) for s in scales]
+            total = (branches[0] + branches[1] + branches[2]).sum()
+        total.backward(retain_graph=True)
+        plan = Plan(record, [], [total], variables=[x])
+        slots = plan.run([])
+        (replayed,) = plan.gradients(slots, plan.output_slots[0],
+                                     [plan.variables[0][0]])
+        results.append((float(x.grad[0]), float(replayed[0])))
+        del padding
+    # Latest recorded branch first: (-1e8 + 1e8) + 1 = 1, the plan's order.
+    assert set(results) == {(1.0, 1.0)}
