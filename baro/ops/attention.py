@@ -15,10 +15,9 @@ import math
 import numpy as np
 
 from baro.backend import random as backend_random
-from baro.backend.arrays import convert_to_array, get_array_module
+from baro.backend.arrays import get_array_module
 from baro.core.function import Function
-from baro.core.tensor import Tensor
-from baro.ops.convert import as_float
+from baro.ops.convert import as_float, as_tensor
 
 
 def _large_negative(dtype) -> float:
@@ -40,55 +39,78 @@ class ScaledDotProductAttention(Function):
         dQ = s * dZ K,       dK = s * dZ^T Q.
 
     Masked entries of P are exactly 0, so dZ is 0 there without a mask pass.
+
+    Inputs are `(q, k, v)` or `(q, k, v, mask)`: the mask is an op input and D
+    is drawn in forward, so a replayed plan (a compiled fit step) reads each
+    batch's mask and draws a new dropout mask instead of freezing the first.
     """
 
-    def __init__(self, scale: float, mask=None, keep=None,
+    def __init__(self, scale: float, is_causal: bool = False,
+                 dropout_rate: float = 0.0, keep_shape: tuple = (), seed=None,
                  return_weights: bool = False) -> None:
         self.scale = scale
-        # Where the weights must be 0; kept in the mask's (broadcastable) shape.
-        self.masked = None if mask is None else ~mask
-        self.keep = keep
+        self.is_causal = is_causal
+        self.rate = dropout_rate
+        self.keep_shape = keep_shape
+        self.seed = seed
         self.return_weights = return_weights
 
-    def forward(self, q, k, v):
+    def _masked(self, xp, mask, t: int, s: int):
+        """Where the weights must be 0 (in the mask's broadcastable shape), or
+        None when every key may be attended to."""
+        if mask is not None:
+            mask = mask.astype(bool, copy=False)
+        if self.is_causal:
+            causal = xp.tri(t, s, dtype=bool)
+            mask = causal if mask is None else mask & causal
+        return None if mask is None else ~mask
+
+    def forward(self, q, k, v, mask=None):
         xp = get_array_module(q)
+        masked = self._masked(xp, mask, q.shape[-2], k.shape[-2])
         # One pass: the scaled copy is also the contiguous one.
         q_scaled = xp.empty(q.shape, q.dtype)
         xp.multiply(q, q.dtype.type(self.scale), out=q_scaled)
         k = xp.ascontiguousarray(k)
         v = xp.ascontiguousarray(v)
         weights = q_scaled @ xp.ascontiguousarray(k.swapaxes(-1, -2))
-        if self.masked is not None:
-            xp.copyto(weights, _large_negative(weights.dtype), where=self.masked)
+        if masked is not None:
+            xp.copyto(weights, _large_negative(weights.dtype), where=masked)
         weights -= weights.max(axis=-1, keepdims=True)
         xp.exp(weights, out=weights)
         weights /= weights.sum(axis=-1, keepdims=True)
-        if self.masked is not None:
+        if masked is not None:
             # Rows with every key masked became uniform: make them all zero.
-            xp.copyto(weights, 0, where=self.masked)
-        dropped = weights if self.keep is None else weights * self.keep
-        self.saved = (q_scaled, k, v, weights)
+            xp.copyto(weights, 0, where=masked)
+        keep = None
+        if self.rate > 0:
+            draws = backend_random.random_float_mask(self.keep_shape, q.dtype,
+                                                     seed=self.seed)
+            keep = (draws >= self.rate) * q.dtype.type(1.0 / (1.0 - self.rate))
+        dropped = weights if keep is None else weights * keep
+        self.saved = (q_scaled, k, v, weights, keep)
         out = dropped @ v
         return (out, weights) if self.return_weights else out
 
     def backward(self, g_out, g_weights=None):
-        q_scaled, k, v, weights = self.saved
+        q_scaled, k, v, weights, keep = self.saved
         xp = get_array_module(weights)
         g_q = g_k = g_v = None
+        no_mask_grad = (None,) * (len(self.inputs) - 3)
         if g_out is not None:
             g_out = xp.ascontiguousarray(g_out)
             if self.inputs[2].requires_grad:
-                dropped = weights if self.keep is None else weights * self.keep
+                dropped = weights if keep is None else weights * keep
                 g_v = dropped.swapaxes(-1, -2) @ g_out
             g_z = g_out @ xp.ascontiguousarray(v.swapaxes(-1, -2))
-            if self.keep is not None:
-                g_z *= self.keep
+            if keep is not None:
+                g_z *= keep
             if g_weights is not None:
                 g_z += g_weights
         else:
             g_z = xp.array(g_weights, copy=True)
         if not (self.inputs[0].requires_grad or self.inputs[1].requires_grad):
-            return g_q, g_k, g_v
+            return (g_q, g_k, g_v, *no_mask_grad)
         # Softmax backward in place: dZ = P * (dY - sum(dY * P)).
         g_z -= (g_z * weights).sum(axis=-1, keepdims=True)
         g_z *= weights
@@ -96,7 +118,7 @@ class ScaledDotProductAttention(Function):
             g_q = (g_z @ k) * q_scaled.dtype.type(self.scale)
         if self.inputs[1].requires_grad:
             g_k = g_z.swapaxes(-1, -2) @ q_scaled
-        return g_q, g_k, g_v
+        return (g_q, g_k, g_v, *no_mask_grad)
 
 
 def scaled_dot_product_attention(query, key, value, mask=None,
@@ -161,9 +183,11 @@ def scaled_dot_product_attention(query, key, value, mask=None,
         raise ValueError(
             f"scaled_dot_product_attention: the leading axes of query {q.shape}, "
             f"key {k.shape} and value {v.shape} do not broadcast.") from None
+    inputs = [q, k, v]
     if mask is not None:
-        mask = mask.data if isinstance(mask, Tensor) else convert_to_array(mask)
-        mask = mask.astype(bool, copy=False)
+        # An op input (not an array kept on the op): a replayed plan then
+        # reads each batch's mask.
+        mask = as_tensor(mask)
         try:
             fits = np.broadcast_shapes(mask.shape, lead + (t, s)) == lead + (t, s)
         except ValueError:
@@ -172,21 +196,15 @@ def scaled_dot_product_attention(query, key, value, mask=None,
             raise ValueError(
                 f"scaled_dot_product_attention: the mask of shape {mask.shape} "
                 f"does not broadcast to the attention weights {lead + (t, s)}.")
-    if is_causal:
-        xp = get_array_module(q.data)
-        causal = xp.tri(t, s, dtype=bool)
-        mask = causal if mask is None else mask & causal
+        inputs.append(mask)
     if not 0.0 <= dropout_rate < 1.0:
         raise ValueError(f"scaled_dot_product_attention: dropout_rate must be in "
                          f"[0, 1), received {dropout_rate}.")
-    keep = None
-    if dropout_rate > 0:
-        draws = backend_random.random_float_mask(lead + (t, s), q.dtype, seed=seed)
-        keep = (draws >= dropout_rate) * q.data.dtype.type(1.0 / (1.0 - dropout_rate))
     if scale is None:
         scale = 1.0 / math.sqrt(q.shape[-1])
-    fn = ScaledDotProductAttention(float(scale), mask, keep, return_weights)
-    return fn.apply(q, k, v)
+    fn = ScaledDotProductAttention(float(scale), bool(is_causal), float(dropout_rate),
+                                   lead + (t, s), seed, return_weights)
+    return fn.apply(*inputs)
 
 
 def dot_product_attention(query, key, value, mask=None, scale: float | None = None,

@@ -181,3 +181,28 @@ def test_only_requested_gradients_are_computed(rng):
     (g_q,) = gradients([out], [query], seeds=[np.ones(out.shape)])
     gradcheck(lambda a: scaled_dot_product_attention(a, k, v), q)
     assert g_q.shape == q.shape
+
+
+def test_a_replayed_plan_reads_each_mask_and_draws_new_dropout(rng):
+    # The mask is an op input and dropout is drawn in forward: a compiled step
+    # replaying the trace must not reuse the first batch's mask or draws.
+    from baro.core import tracing
+    from baro.core.plan import Plan
+
+    q, k, v = _inputs(rng)
+    first = rng.random((2, 1, 4, 5)) > 0.5
+    tensors = [baro.Tensor(a) for a in (q, k, v, first)]
+    with tracing.trace() as record:
+        out = scaled_dot_product_attention(*tensors[:3], mask=tensors[3],
+                                           is_causal=True)
+    plan = Plan(record, tensors, [out])
+    second = rng.random((2, 1, 4, 5)) > 0.5
+    replayed = plan.outputs(plan.run([q, k, v, second]))[0]
+    expected = _reference(q, k, v, second & np.tri(4, 5, dtype=bool))[0]
+    assert_allclose(replayed, expected, rtol=1e-5, atol=1e-6)
+
+    with tracing.trace() as record:
+        dropped = scaled_dot_product_attention(*tensors[:3], dropout_rate=0.5)
+    plan = Plan(record, tensors[:3], [dropped])
+    runs = [plan.outputs(plan.run([q, k, v]))[0] for _ in range(2)]
+    assert not np.array_equal(*runs)
