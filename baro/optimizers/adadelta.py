@@ -10,6 +10,7 @@ from baro.optimizers.optimizer import (
     default_epsilon,
     update_moving_average,
 )
+from baro.optimizers.subnormals import epsilon_hides_subnormals
 from baro.saving import register_serializable
 
 
@@ -88,6 +89,12 @@ class Adadelta(Optimizer):
         update_moving_average(delta_sq, np.square(s, out=s2), self.rho, s2)
         # w <- w + lr * dx
         w -= np.multiply(s, learning_rate, out=s)
+
+    def _subnormal_slots(self) -> list:
+        # Both averages sit under a square root beside epsilon (subnormals.py).
+        if not epsilon_hides_subnormals(self.epsilon):
+            return []
+        return [self._accumulated_grads, self._accumulated_delta_vars]
 
     def get_config(self) -> dict:
         config = super().get_config()

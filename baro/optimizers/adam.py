@@ -12,6 +12,7 @@ from baro.optimizers.optimizer import (
     default_epsilon,
     update_moving_average,
 )
+from baro.optimizers.subnormals import epsilon_hides_subnormals
 from baro.saving import register_serializable
 
 
@@ -101,6 +102,14 @@ class Adam(Optimizer):
         s += self.epsilon
         np.divide(m, s, out=s)
         w -= np.multiply(s, alpha, out=s)
+
+    def _subnormal_slots(self) -> list:
+        # Moments of dead units decay into subnormals (slow arithmetic); zeroing
+        # them is invisible when epsilon dwarfs sqrt(tiny) (subnormals.py).
+        if not epsilon_hides_subnormals(self.epsilon):
+            return []
+        hats = [self._velocity_hats] if self.amsgrad else []
+        return [self._momentums, self._velocities, *hats]
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -10,6 +10,7 @@ from baro.optimizers.optimizer import (
     default_epsilon,
     update_moving_average,
 )
+from baro.optimizers.subnormals import epsilon_hides_subnormals
 from baro.saving import register_serializable
 
 
@@ -87,6 +88,12 @@ class Adamax(Optimizer):
         s *= 1.0 - self.beta_1**t
         np.divide(m, s, out=s)
         w -= np.multiply(s, learning_rate, out=s)
+
+    def _subnormal_slots(self) -> list:
+        # m and the decaying max u of dead units go subnormal (subnormals.py).
+        if not epsilon_hides_subnormals(self.epsilon):
+            return []
+        return [self._m, self._u]
 
     def get_config(self) -> dict:
         config = super().get_config()

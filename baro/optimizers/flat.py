@@ -17,8 +17,9 @@ step notices and moves the data again.
 
 `FlatUpdates` is the optimizer's side of it, mixed into `Optimizer`: it decides
 per step whether the flat path applies (`_flat_state`), runs the update on the
-proxy (`_update_flat`), and gives compiled training steps a fast `apply`
-(`_apply_traced`).
+proxy (`_update_flat`), gives compiled training steps a fast `apply`
+(`_apply_traced`), and counts steps, zeroing subnormal slot entries every
+`subnormals.FLUSH_EVERY` of them (one pass per flat buffer; see subnormals.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 from baro.backend.arrays import get_array_module
 from baro.core.grad_mode import no_grad
 from baro.core.variable import Variable
+from baro.optimizers.subnormals import FLUSH_EVERY, flush_subnormals
 
 
 def _proxy(buffer, name: str) -> Variable:
@@ -126,6 +128,7 @@ class FlatUpdates:
     `_iterations`, the clipping options and `apply`)."""
 
     _flat: FlatState | None = None
+    _flush_every = FLUSH_EVERY
 
     def _apply_traced(self, grads: list, variables: list) -> None:
         """`apply` for a compiled training step (baro.training.compiled).
@@ -146,7 +149,7 @@ class FlatUpdates:
             return
         with no_grad():
             self._update_flat(flat, grads, self._current_learning_rate())
-            self._iterations.data += 1
+            self._count_step()
 
     def _update_flat(self, flat: FlatState, grads: list, learning_rate: float) -> None:
         self._update_variables([flat.load_gradients(grads)], [flat.proxy],
@@ -178,3 +181,24 @@ class FlatUpdates:
         # per-variable norm, and its slots may not know the flat proxy.
         return self._loose_slots == 0 and \
             type(self).update_step.__module__.startswith("baro.optimizers")
+
+    def _count_step(self) -> None:
+        """`iterations += 1`, then every `_flush_every` steps the slots that
+        `_subnormal_slots()` names lose their subnormal entries."""
+        self._iterations.data += 1
+        if int(self._iterations.data) % self._flush_every == 0:
+            self._flush_subnormal_slots()
+
+    def _flush_subnormal_slots(self) -> None:
+        chosen = self._subnormal_slots()
+        flat = self._flat
+        if flat is not None and flat.intact():
+            # One pass per flat buffer; every slot Variable is a view of one.
+            for slots, buffer in flat.slots:
+                if any(slots is slot_list for slot_list in chosen):
+                    flush_subnormals(buffer)
+            return
+        count = len(self._trainable_variables)  # past it: a released flat proxy
+        for slot_list in chosen:
+            for slot in slot_list[:count]:
+                flush_subnormals(slot.data)

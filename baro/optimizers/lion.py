@@ -79,6 +79,11 @@ class Lion(Optimizer):
         w -= np.multiply(s2, learning_rate, out=s2)
         update_moving_average(m, gradient, self.beta_2, s)
 
+    def _subnormal_slots(self) -> list:
+        # None: the update is sign(m), so zeroing a subnormal m would stop a
+        # weight that Lion keeps moving by lr (subnormals.py).
+        return []
+
     def get_config(self) -> dict:
         config = super().get_config()
         config.update(beta_1=self.beta_1, beta_2=self.beta_2)

@@ -11,6 +11,7 @@ from baro.optimizers.optimizer import (
     default_epsilon,
     update_moving_average,
 )
+from baro.optimizers.subnormals import epsilon_hides_subnormals
 from baro.saving import register_serializable
 
 
@@ -114,6 +115,12 @@ class Nadam(Optimizer):
         s2 += self.epsilon
         s /= s2
         w -= np.multiply(s, learning_rate, out=s)
+
+    def _subnormal_slots(self) -> list:
+        # As Adam's moments (subnormals.py); u_product is a scalar, left alone.
+        if not epsilon_hides_subnormals(self.epsilon):
+            return []
+        return [self._momentums, self._velocities]
 
     def get_config(self) -> dict:
         config = super().get_config()

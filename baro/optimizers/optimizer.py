@@ -48,7 +48,9 @@ class Optimizer(FlatUpdates):
     4. decoupled weight decay `w <- w - w * weight_decay * lr` for variables not
        excluded by `exclude_from_weight_decay`;
     5. `update_step(g, w, lr)` for each pair (the subclass's algorithm);
-    6. `iterations += 1`, then `w <- w.constraint(w)` where a constraint is set.
+    6. `iterations += 1` (every 256 steps, slot entries that decayed into
+       subnormal floats become 0: see subnormals.py), then
+       `w <- w.constraint(w)` where a constraint is set.
 
     `lr` is the learning rate at the current `iterations`. Updates write into the
     variables' buffers and record no graph. Subclasses validate their
@@ -363,7 +365,7 @@ class Optimizer(FlatUpdates):
                 self._update_variables(grads, variables, learning_rate)
             else:  # every variable at once (bit-identical: the update is elementwise)
                 self._update_flat(flat, grads, learning_rate)
-            self._iterations.data += 1
+            self._count_step()
             for variable in variables:
                 constraint = getattr(variable, "constraint", None)
                 if constraint is not None:
@@ -387,6 +389,12 @@ class Optimizer(FlatUpdates):
             learning_rate: The current learning rate, a Python float.
         """
         raise NotImplementedError(f"{type(self).__name__} must implement update_step.")
+
+    def _subnormal_slots(self) -> list[list[Variable]]:
+        """The slot lists (from `add_optimizer_variables`) whose subnormal
+        entries are zeroed every 256 steps; none unless a subclass names them
+        (see baro/optimizers/subnormals.py for which slots are safe)."""
+        return []
 
     def _update_variables(self, grads, variables, learning_rate: float) -> None:
         for gradient, variable in zip(grads, variables, strict=True):

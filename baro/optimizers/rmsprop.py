@@ -10,6 +10,7 @@ from baro.optimizers.optimizer import (
     default_epsilon,
     update_moving_average,
 )
+from baro.optimizers.subnormals import epsilon_hides_subnormals
 from baro.saving import register_serializable
 
 
@@ -110,6 +111,14 @@ class RMSprop(Optimizer):
             w -= b
         else:
             w -= s
+
+    def _subnormal_slots(self) -> list:
+        # The momentum is added to w and the centered mean only used squared:
+        # always safe to zero; v only when epsilon hides it (subnormals.py).
+        chosen = [self._momentums, self._average_gradients]
+        if epsilon_hides_subnormals(self.epsilon):
+            chosen.append(self._velocities)
+        return [slots for slots in chosen if slots]
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -87,6 +87,11 @@ class SGD(Optimizer):
             # w <- w + m
             w += m
 
+    def _subnormal_slots(self) -> list:
+        # m <- momentum * m decays for dead units and is added to w: zeroing a
+        # subnormal m moves no weight (subnormals.py).
+        return [self.momentums] if self.momentums else []
+
     def get_config(self) -> dict:
         config = super().get_config()
         config.update(momentum=self.momentum, nesterov=self.nesterov)

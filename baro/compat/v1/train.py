@@ -16,6 +16,13 @@ The updates run on raw arrays in place, once per `sess.run(train_op)`:
   ms = decay ms + (1 - decay) g^2; mom = momentum mom + lr g / sqrt(ms + eps);
   var -= mom (centered: ms - mg^2 under the root, mg = decay mg + (1-decay) g)
 - AdagradOptimizer: accum += g^2; var -= lr g / sqrt(accum)
+
+Every `FLUSH_EVERY` (256) steps, slot entries that decayed into subnormal floats
+(momentum, Adam's m and v, RMSProp's ms/mom/mg of units whose gradient stays
+0) are set to 0; TensorFlow's CPU thread pools run with flush-to-zero set
+(`port::ScopedFlushDenormal`). Subnormal arithmetic is several times slower in
+NumPy, and the zeroing changes updates by float rounding at most (the argument
+is in baro/optimizers/subnormals.py).
 """
 
 from __future__ import annotations
@@ -27,6 +34,11 @@ import numpy as np
 
 from baro.compat.v1.graph import get_default_graph
 from baro.compat.v1.variables import Operation, global_variables
+from baro.optimizers.subnormals import (
+    FLUSH_EVERY,
+    epsilon_hides_subnormals,
+    flush_subnormals,
+)
 from baro.saving import safetensors
 
 
@@ -63,9 +75,19 @@ class Optimizer:
         for grad, variable in zip(grads, variables, strict=True):
             slots = self.slots.setdefault(id(variable), {})
             self._update(grad, variable.value_holder.data, slots)
+        if self.iterations % FLUSH_EVERY == 0:
+            names = self._subnormal_slots()
+            for slots in self.slots.values():
+                for name in names:
+                    if name in slots:
+                        flush_subnormals(slots[name])
 
     def _update(self, g, var, slots) -> None:
         raise NotImplementedError
+
+    def _subnormal_slots(self) -> tuple[str, ...]:
+        """Names of the slots whose subnormal entries are zeroed (none here)."""
+        return ()
 
 
 class GradientDescentOptimizer(Optimizer):
@@ -87,6 +109,10 @@ class MomentumOptimizer(Optimizer):
         super().__init__(learning_rate, use_locking, name)
         self.momentum = float(momentum)
         self.use_nesterov = use_nesterov
+
+    def _subnormal_slots(self) -> tuple[str, ...]:
+        # accum decays for dead units and is added to var (times lr).
+        return ("momentum",)
 
     def _update(self, g, var, slots) -> None:
         accum = _slot(slots, "momentum", var, 0.0)
@@ -164,6 +190,10 @@ class AdamOptimizer(Optimizer):
                                     cast(1) - beta2)
         return found
 
+    def _subnormal_slots(self) -> tuple[str, ...]:
+        # m and v of dead units; zeroing them is invisible beside epsilon.
+        return ("m", "v") if epsilon_hides_subnormals(self.epsilon) else ()
+
     def _update(self, g, var, slots) -> None:
         state = slots.get("adam")
         if state is None:  # m, v and two scratch buffers, made once
@@ -202,6 +232,12 @@ class RMSPropOptimizer(Optimizer):
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
         self.centered = centered
+
+    def _subnormal_slots(self) -> tuple[str, ...]:
+        # mom is subtracted from var and mg only used squared; ms sits beside
+        # epsilon under the square root.
+        hidden = epsilon_hides_subnormals(self.epsilon)
+        return ("momentum", "mg", "rms") if hidden else ("momentum", "mg")
 
     def _update(self, g, var, slots) -> None:
         ms = _slot(slots, "rms", var, 1.0)
