@@ -203,9 +203,10 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        z = x - x.max(axis=self.axis, keepdims=True)
-        e = np.exp(z)
-        y = e / e.sum(axis=self.axis, keepdims=True)
+        # One fresh array, exponentiated and normalized in place.
+        y = x - x.max(axis=self.axis, keepdims=True)
+        np.exp(y, out=y)
+        y /= y.sum(axis=self.axis, keepdims=True)
         self.saved = (y,)
         return y
 

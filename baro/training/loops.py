@@ -168,6 +168,11 @@ class Trainer(TrainerBase):
                 and steps is None and 0 < len(x) <= (batch_size or 32)):
             # One batch and nothing watching: no batching or callback machinery
             # (the result is the same, a fresh array).
+            compiler = self.__dict__.get("_step_compiler")
+            if compiler is not None and self._compiles_predict():
+                found = compiler.predict_array(x)
+                if found is not None:
+                    return found
             result = self._run_predict_step((x,))
             return _concatenate([data_module.map_structure(lambda t: t.numpy(),
                                                            result)])

@@ -198,11 +198,14 @@ class TrainerBase:
             compiler = self._step_compiler = StepCompiler(self)
         return compiler.train(data, want_logs)
 
+    def _compiles_predict(self) -> bool:
+        return not (self.run_eagerly or type(self).predict_step is not
+                    TrainerBase.predict_step or functions_run_eagerly())
+
     def _run_predict_step(self, data):
         """`predict_step`, compiled like the training step (see
         `_run_train_step`) unless the model runs eagerly."""
-        if self.run_eagerly or type(self).predict_step is not \
-                TrainerBase.predict_step or functions_run_eagerly():
+        if not self._compiles_predict():
             return self.predict_step(data)
         compiler = self.__dict__.get("_step_compiler")
         if compiler is None:
