@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from baro.optimizers.chunks import for_chunks
 from baro.optimizers.optimizer import (
     Optimizer,
     check_number,
@@ -92,11 +93,23 @@ class Adam(Optimizer):
         s = self._scratch[i][0]
         t = int(self.iterations.data) + 1
         alpha = learning_rate * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        if self.amsgrad:
+            hat = self._velocity_hats[i].data
+            for_chunks(self._amsgrad_chunk, (w, gradient, m, v, s, hat), alpha)
+        else:
+            for_chunks(self._adam_chunk, (w, gradient, m, v, s), alpha)
+
+    def _adam_chunk(self, w, gradient, m, v, s, alpha: float) -> None:
         update_moving_average(m, gradient, self.beta_1, s)
         update_moving_average(v, np.square(gradient, out=s), self.beta_2, s)
-        if self.amsgrad:
-            v = np.maximum(self._velocity_hats[i].data, v,
-                           out=self._velocity_hats[i].data)
+        self._descend(w, m, v, s, alpha)
+
+    def _amsgrad_chunk(self, w, gradient, m, v, s, hat, alpha: float) -> None:
+        update_moving_average(m, gradient, self.beta_1, s)
+        update_moving_average(v, np.square(gradient, out=s), self.beta_2, s)
+        self._descend(w, m, np.maximum(hat, v, out=hat), s, alpha)
+
+    def _descend(self, w, m, v, s, alpha: float) -> None:
         # w <- w - alpha * m / (sqrt(v) + epsilon)
         np.sqrt(v, out=s)
         s += self.epsilon
