@@ -66,6 +66,11 @@ class Function:
         Returns:
             A Tensor, or a tuple of Tensors when forward returns a tuple.
         """
+        active = tracing.active
+        if active is not None:
+            # The settings the wrapper gave this op, before forward adds its
+            # per-call state: a second trace's must match (`Plan.same_as`).
+            active.configs[id(self)] = self.__dict__.copy()
         try:
             out = self.forward(*[x.data for x in inputs])
         except FloatingPointError as err:
@@ -98,8 +103,8 @@ class Function:
                 result = tuple(Tensor._wrap(y, self, i) for i, y in enumerate(out))
             else:
                 result = Tensor._wrap(out, self)
-        if tracing.active is not None:
-            tracing.active.append((self, inputs, result))
+        if active is not None:
+            active.append((self, inputs, result))
         return result
 
     def _describe(self, inputs, err, domain: bool = False) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from baro.backend.arrays import get_array_module
 from baro.core.engine import unbroadcast
 from baro.core.tensor import Tensor
+from baro.core.trace_compare import configuration, first_difference
 
 
 class Plan:
@@ -49,6 +50,9 @@ class Plan:
         self._untracked = {slot_of[id(t)] for t in [*inputs, *variables]
                            if not t.requires_grad}
         self.steps: list[tuple] = []
+        # Each step's settings (see `trace_compare.configuration`), for same_as.
+        snapshots = getattr(record, "configs", {})
+        self.configs = [configuration(f, snapshots.get(id(f))) for f, _, _ in record]
         for function, ins, outs in record:
             in_slots = []
             for t in ins:
@@ -116,26 +120,20 @@ class Plan:
 
     def same_as(self, other: Plan) -> bool:
         """Whether `other`, traced from the same code on other inputs, records
-        the same ops on the same slots with the same constants.
+        the same ops on the same slots, with the same settings and constants.
 
         A computation that reads an input's values in Python (to pick a branch,
-        or to build an index array outside any op) leaves those values in the
-        trace as constants; a second trace on different inputs then differs
+        to build an index array or a mask outside any op, to compute a float an
+        op keeps) leaves those values in the trace: as constants, or as the
+        settings of a Function. A second trace on different inputs then differs
         here, which is how callers find out that a plan cannot be replayed.
+        `difference` says what differs.
         """
-        if (len(self.steps) != len(other.steps) or self.n_slots != other.n_slots
-                or self.output_slots != other.output_slots
-                or len(self.constants) != len(other.constants)):
-            return False
-        for (f, ins, outs), (g, ins2, outs2) in zip(self.steps, other.steps,
-                                                    strict=True):
-            if type(f) is not type(g) or ins != ins2 or outs != outs2:
-                return False
-        for (slot, value), (slot2, value2) in zip(self.constants, other.constants,
-                                                  strict=True):
-            if slot != slot2 or not _same_value(value, value2):
-                return False
-        return self.shapes == other.shapes
+        return first_difference(self, other) is None
+
+    def difference(self, other: Plan) -> str | None:
+        """What makes `other` not `same_as` this plan, in words (None if it is)."""
+        return first_difference(self, other)
 
     def _backward_program(self, target: int, sources: tuple) -> list:
         """The steps between the sources and the target, last first, with input
@@ -165,19 +163,6 @@ class Plan:
                    for function, ins, outs in reversed(forward)]
         cache[key] = program
         return program
-
-
-def _same_value(a, b) -> bool:
-    if a is b:
-        return True
-    if getattr(a, "shape", None) != getattr(b, "shape", None) or \
-            getattr(a, "dtype", None) != getattr(b, "dtype", None):
-        return False
-    xp = get_array_module(a)
-    try:
-        return bool(xp.array_equal(a, b, equal_nan=True))
-    except TypeError:  # no NaN in this dtype (strings, objects)
-        return bool(xp.array_equal(a, b))
 
 
 # -- code generation ------------------------------------------------------------------

@@ -10,8 +10,19 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-# The open record (a list), or None. Read once per op by Function.apply.
-active: list | None = None
+
+class Record(list):
+    """What a trace collected: `(function, inputs, outputs)` triples, and in
+    `configs` each Function's attributes just before its forward ran (keyed by
+    `id(function)`), which `Plan.same_as` compares between two traces."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.configs: dict[int, dict] = {}
+
+
+# The open record, or None. Read once per op by Function.apply.
+active: Record | None = None
 # Why the open trace cannot be replayed (Python read a value, a variable was
 # assigned something computed outside the trace), first reason first.
 impure: list[str] = []
@@ -37,7 +48,7 @@ def trace():
     """
     global active, impure
     previous, previous_impure = active, impure
-    active, impure = [], []
+    active, impure = Record(), []
     try:
         yield active
     finally:

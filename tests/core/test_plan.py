@@ -62,3 +62,63 @@ def test_gradient_through_untraced_source_is_reported():
     slots = plan.run([np.ones(3)])
     with pytest.raises(ValueError, match="requires_grad"):
         plan.gradients(slots, plan.output_slots[0], [plan.input_slots[0]])
+
+
+class _Scale(baro.core.Function):
+    """y = x * factor, with `factor` a Python float the wrapper computes."""
+
+    def __init__(self, factor):
+        self.factor = factor
+
+    def forward(self, x):
+        self.last_max = x.max()  # per-call state: recomputed by a replay
+        return x * self.factor
+
+    def backward(self, g):
+        return g * self.factor
+
+
+def _trace(make, value):
+    x = baro.Tensor(np.asarray(value, dtype="float64"))
+    with tracing.trace() as record:
+        y = make(x)
+    return Plan(record, [x], [y])
+
+
+def test_traces_differing_only_in_an_op_setting_are_not_the_same():
+    # The factor is read from the input's values in Python: a replay would
+    # keep the first batch's factor, so a second trace must tell them apart.
+    def peeking(x):
+        return _Scale(float(x.data.max())).apply(x)
+
+    first = _trace(peeking, [1.0, 2.0])
+    assert first.same_as(_trace(peeking, [1.0, 2.0]))
+    other = _trace(peeking, [1.0, 3.0])
+    assert first.constants == other.constants == []
+    assert not first.same_as(other)
+    assert "'factor'" in first.difference(other)
+    # State forward stores (last_max) is recomputed by a replay: not compared.
+    fixed = _trace(lambda x: _Scale(2.0).apply(x), [1.0, 2.0])
+    assert fixed.same_as(_trace(lambda x: _Scale(2.0).apply(x), [5.0, 7.0]))
+
+
+def test_closures_and_index_arrays_taken_from_values_are_compared():
+    from baro.ops.casting import NoGrad
+
+    def threshold(x):  # a fresh lambda per call, closing over a value
+        cut = x.data.mean()
+        return NoGrad(lambda a: a > cut, "above_mean").apply(x)
+
+    assert not _trace(threshold, [1.0, 2.0]).same_as(_trace(threshold, [1.0, 4.0]))
+    assert _trace(threshold, [1.0, 2.0]).same_as(_trace(threshold, [0.0, 3.0]))
+
+    def gather(x):  # an index tensor becomes GetItem's key
+        return x[baro.Tensor(np.argsort(x.data))]
+
+    assert not _trace(gather, [1.0, 2.0]).same_as(_trace(gather, [2.0, 1.0]))
+    assert _trace(gather, [1.0, 2.0]).same_as(_trace(gather, [3.0, 4.0]))
+
+    def clip(x):  # a tensor bound is kept as an array on the op
+        return baro.clip_by_value(x, x[0], 9.0)
+
+    assert not _trace(clip, [1.0, 2.0]).same_as(_trace(clip, [4.0, 5.0]))
