@@ -93,6 +93,11 @@ class Session:
         self._compiled: dict = {}
         self._validated: dict[int, tuple] = {}
         self._analysed: dict[int, tuple] = {}
+        # id(fetch) -> (fetch, feed keys, their (shape, dtype), compiled,
+        # positions of the plan's feeds among the keys): a training loop's
+        # `run(train_op, feed_dict=...)` with the signature of the last run
+        # skips analysis, feed checks and signature lookup.
+        self._fast: dict[int, tuple] = {}
         self._closed = False
 
     def __enter__(self):
@@ -121,6 +126,15 @@ class Session:
         """
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        fast = self._fast.get(id(fetches))
+        if fast is not None and fast[0] is fetches and type(feed_dict) is dict:
+            values = _same_signature(feed_dict, fast[1], fast[2])
+            if values is not None:
+                compiled = fast[3]
+                results = self._run_compiled(compiled,
+                                             [values[i] for i in fast[4]])
+                return None if isinstance(fetches, Operation) else \
+                    results[fetches.id]
         # A single node or op (the training-loop case) is analysed only once.
         single = isinstance(fetches, (GraphTensor, Operation))
         analysed = self._analysed.get(id(fetches)) if single else None
@@ -140,7 +154,11 @@ class Session:
             self._initialize(op)
         results: dict[int, object] = {}
         if values_needed or train_ops:
-            results = self._execute(values_needed, train_ops, feeds, identity)
+            results, compiled = self._execute(values_needed, train_ops, feeds,
+                                              identity)
+            if single and not inits and (feed_dict is None or
+                                         type(feed_dict) is dict):
+                self._remember(fetches, feed_dict or {}, feeds, compiled)
         out = []
         for leaf in leaves:
             out.append(None if isinstance(leaf, Operation) else results[leaf.id])
@@ -203,8 +221,24 @@ class Session:
         if compiled is None:
             compiled = self._compile(nodes, train_ops, feeds)
             self._compiled[key] = compiled
+        return self._run_compiled(
+            compiled, [feeds[n] for n in compiled.feed_nodes]), compiled
+
+    def _remember(self, fetch, feed_dict: dict, feeds: dict, compiled) -> None:
+        """Keeps the signature of this run for `run`'s fast path, when every
+        feed was an ndarray taken as it was (no conversion)."""
+        keys = tuple(feed_dict)
+        if any(feed_dict[k] is not feeds.get(k) for k in keys):
+            self._fast.pop(id(fetch), None)
+            return
+        position = {id(k): i for i, k in enumerate(keys)}
+        self._fast[id(fetch)] = (
+            fetch, keys, tuple((feeds[k].shape, feeds[k].dtype) for k in keys),
+            compiled, [position[id(n)] for n in compiled.feed_nodes])
+
+    def _run_compiled(self, compiled, feed_values: list) -> dict:
         plan = compiled.plan
-        slots = plan.run([feeds[n] for n in compiled.feed_nodes])
+        slots = plan.run(feed_values)
         results = {}
         for node_id, slot, is_variable in compiled.values:
             # A variable's buffer changes later: hand out a copy.
@@ -317,6 +351,21 @@ class Session:
                            for n, slot in zip(nodes, fetch_slots, strict=True)
                            if slot is not None]
         return compiled
+
+
+def _same_signature(feed_dict: dict, keys: tuple, signature: tuple):
+    """The fed values in `keys` order if `feed_dict` holds exactly those keys
+    with ndarrays of the remembered shapes and dtypes; else None."""
+    if len(feed_dict) != len(keys):
+        return None
+    values = []
+    for key, (shape, dtype) in zip(keys, signature, strict=True):
+        value = feed_dict.get(key)
+        if type(value) is not np.ndarray or value.shape != shape or \
+                value.dtype != dtype:
+            return None
+        values.append(value)
+    return values
 
 
 class InteractiveSession(Session):

@@ -76,11 +76,15 @@ class Optimizer:
             slots = self.slots.setdefault(id(variable), {})
             self._update(grad, variable.value_holder.data, slots)
         if self.iterations % FLUSH_EVERY == 0:
-            names = self._subnormal_slots()
-            for slots in self.slots.values():
-                for name in names:
-                    if name in slots:
-                        flush_subnormals(slots[name])
+            self._flush_subnormals()
+
+    def _flush_subnormals(self) -> None:
+        """Zeroes the subnormal entries of the slots `_subnormal_slots` names."""
+        names = self._subnormal_slots()
+        for slots in self.slots.values():
+            for name in names:
+                if name in slots:
+                    flush_subnormals(slots[name])
 
     def _update(self, g, var, slots) -> None:
         raise NotImplementedError
@@ -138,8 +142,58 @@ class AdamOptimizer(Optimizer):
     _TABLE = 4096  # steps of lr_t computed at once
 
     def apply_dense_updates(self, grads, variables) -> None:
-        self._step_index = self.iterations  # 0-based index of this step
-        super().apply_dense_updates(grads, variables)
+        # The base class's loop with `_update` inlined: for a small model
+        # (the TF1 temperature fit) the Python around Adam's 12 ufunc calls
+        # would otherwise cost as much as the calls.
+        index = self.iterations  # 0-based index of this step
+        self.iterations = index + 1
+        every = self.slots
+        for grad, variable in zip(grads, variables, strict=True):
+            var = variable.value_holder.data
+            slots = every.get(id(variable))
+            if slots is None:
+                slots = every[id(variable)] = {}
+            state = slots.get("adam")
+            if state is None:
+                state = self._state(slots, var)
+            m, v, scratch, step, (beta1, beta2, eps, one_minus_b1, one_minus_b2) = state
+            rates = self.__dict__.get("_rates")
+            first = -1 if rates is None else rates[0]
+            if rates is not None and rates[1] is var.dtype and \
+                    0 <= index - first < self._TABLE:
+                lr_t = rates[2][index - first]
+            else:
+                lr_t = self._lr_t(var.dtype, index)
+            # The same arithmetic, in the same order, as
+            # m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+            # var -= lr_t m / (sqrt(v) + eps), into scratch buffers.
+            m *= beta1
+            np.multiply(one_minus_b1, grad, out=scratch)
+            m += scratch
+            v *= beta2
+            np.multiply(grad, grad, out=scratch)
+            scratch *= one_minus_b2
+            v += scratch
+            np.sqrt(v, out=scratch)
+            scratch += eps
+            np.multiply(lr_t, m, out=step)
+            step /= scratch
+            var -= step
+        if self.iterations % FLUSH_EVERY == 0:
+            self._flush_subnormals()
+
+    def _state(self, slots: dict, var) -> tuple:
+        """m, v, two scratch buffers and the constants, made once per variable.
+
+        The constants are 0-d arrays of the variable's dtype: the same values
+        as the scalars, and a ufunc takes them without converting a scalar
+        on every call (~0.15 us each, a dozen times per step).
+        """
+        constants = tuple(np.array(c) for c in self._constants(var.dtype)[2:])
+        state = slots["adam"] = (_slot(slots, "m", var, 0.0),
+                                 _slot(slots, "v", var, 0.0),
+                                 np.empty_like(var), np.empty_like(var), constants)
+        return state
 
     @property
     def beta1_power(self):
@@ -176,6 +230,7 @@ class AdamOptimizer(Optimizer):
             one = cast(1)
             rates = by_dtype[dtype] = (lr * np.sqrt(one - b2.astype(dtype)) /
                                        (one - b1.astype(dtype))).astype(dtype)
+        self._rates = (first, dtype, rates)  # apply_dense_updates' quick look
         return rates[index - first]
 
     def _constants(self, dtype):
@@ -194,31 +249,6 @@ class AdamOptimizer(Optimizer):
         # m and v of dead units; zeroing them is invisible beside epsilon.
         return ("m", "v") if epsilon_hides_subnormals(self.epsilon) else ()
 
-    def _update(self, g, var, slots) -> None:
-        state = slots.get("adam")
-        if state is None:  # m, v and two scratch buffers, made once
-            state = slots["adam"] = (_slot(slots, "m", var, 0.0),
-                                     _slot(slots, "v", var, 0.0),
-                                     np.empty_like(var), np.empty_like(var),
-                                     self._constants(var.dtype))
-        m, v, scratch, step, constants = state
-        _, _, beta1, beta2, eps, one_minus_b1, one_minus_b2 = constants
-        lr_t = self._lr_t(var.dtype, self._step_index)
-        # The same arithmetic, in the same order, as
-        # m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; var -= lr_t m / (sqrt(v)+eps),
-        # written into scratch buffers instead of fresh temporaries.
-        m *= beta1
-        np.multiply(one_minus_b1, g, out=scratch)
-        m += scratch
-        v *= beta2
-        np.multiply(g, g, out=scratch)
-        scratch *= one_minus_b2
-        v += scratch
-        np.sqrt(v, out=scratch)
-        scratch += eps
-        np.multiply(lr_t, m, out=step)
-        step /= scratch
-        var -= step
 
 
 class RMSPropOptimizer(Optimizer):
