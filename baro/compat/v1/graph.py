@@ -70,6 +70,9 @@ class Graph:
         self.collections: dict[str, list] = {}
         self._names: dict[str, int] = {}
         self.sessions: list = []
+        # Optimizers whose train ops are in this graph: their slots (TF1 slot
+        # variables) are reset by global_variables_initializer.
+        self.optimizers: list = []
 
     def unique_name(self, base: str) -> str:
         count = self._names.get(base, 0)

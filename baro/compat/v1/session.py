@@ -207,6 +207,9 @@ class Session:
         return feeds
 
     def _initialize(self, op: Operation) -> None:
+        if op.variables is None:  # global: TF1's optimizer slots are variables too
+            for optimizer in self.graph.optimizers:
+                optimizer.reset_state()
         variables = op.variables if op.variables is not None else self.graph.variables
         for variable in variables:
             initial = variable.initial

@@ -65,9 +65,18 @@ class Optimizer:
 
     def minimize(self, loss, global_step=None, var_list=None, name=None, **kwargs):
         """An op that, when run, takes one step down the gradient of `loss`."""
+        optimizers = get_default_graph().optimizers
+        if all(o is not self for o in optimizers):
+            optimizers.append(self)
         return Operation("train", name or self.name, optimizer=self, loss=loss,
                          var_list=None if var_list is None else list(var_list),
                          global_step=global_step)
+
+    def reset_state(self) -> None:
+        """Forgets the slots and the step count: in TF1 they are variables,
+        which `global_variables_initializer` sets back to their start."""
+        self.slots = {}
+        self.iterations = 0
 
     def apply_dense_updates(self, grads, variables) -> None:
         """Applies one update to every variable (called by Session.run)."""

@@ -1,0 +1,70 @@
+"""Session.run's fast path (a repeated fetch with the last feed signature) gives
+the same results as the full path, and steps aside for anything else."""
+
+import numpy as np
+import pytest
+
+import baro.compat.v1 as tf
+
+
+@pytest.fixture
+def graph():
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [None, 3])
+    t = tf.placeholder(tf.float32, [None, 1])
+    w = tf.Variable(tf.ones([3, 1]))
+    loss = tf.reduce_sum(tf.square(tf.matmul(x, w) - t))
+    train = tf.train.AdamOptimizer(0.1).minimize(loss)
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    yield sess, x, t, w, loss, train
+    tf.reset_default_graph()
+
+
+def _numpy_losses(xs, ts):
+    w = np.ones((3, 1))
+    return [float(((x @ w - t) ** 2).sum()) for x, t in zip(xs, ts, strict=True)]
+
+
+def test_repeated_loss_fetches_follow_new_values_and_shapes(graph):
+    sess, x, t, _, loss, _ = graph
+    rng = np.random.default_rng(0)
+    xs = [rng.normal(size=(n, 3)).astype("float32") for n in (4, 4, 4, 7, 4)]
+    ts = [rng.normal(size=(n, 1)).astype("float32") for n in (4, 4, 4, 7, 4)]
+    got = [sess.run(loss, feed_dict={x: a, t: b}) for a, b in zip(xs, ts, strict=True)]
+    np.testing.assert_allclose(got, _numpy_losses(xs, ts), rtol=1e-5)
+    assert id(loss) in sess._fast
+
+
+def test_training_through_the_fast_path_equals_a_fresh_session_each_step(graph):
+    sess, x, t, w, loss, train = graph
+    rng = np.random.default_rng(1)
+    feed = {x: rng.normal(size=(5, 3)).astype("float32"),
+            t: rng.normal(size=(5, 1)).astype("float32")}
+    for _ in range(20):
+        sess.run(train, feed_dict=feed)
+    fast = sess.run(w)
+    # The same 20 steps with the fast path defeated (a fresh dict type each call).
+
+    class Feed(dict):
+        pass
+
+    sess.run(tf.global_variables_initializer())  # also resets Adam's slots
+    for _ in range(20):
+        sess.run(train, feed_dict=Feed(feed))
+    assert id(train) in sess._fast
+    np.testing.assert_array_equal(sess.run(w), fast)
+
+
+def test_other_dtypes_lists_and_missing_feeds_take_the_full_path(graph):
+    sess, x, t, _, loss, _ = graph
+    a = np.ones((2, 3), "float32")
+    b = np.zeros((2, 1), "float32")
+    expected = sess.run(loss, feed_dict={x: a, t: b})
+    assert sess.run(loss, feed_dict={x: a.astype("float64"), t: b}) == expected
+    assert sess.run(loss, feed_dict={x: a.tolist(), t: b}) == expected
+    with pytest.raises(ValueError, match="must feed a value"):
+        sess.run(loss, feed_dict={x: a})
+    with pytest.raises(ValueError, match="Cannot feed value of shape"):
+        sess.run(loss, feed_dict={x: np.ones((2, 4), "float32"), t: b})
+    assert sess.run(loss, feed_dict={x: a, t: b}) == expected
