@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import ContextDecorator
 
 # A plain module attribute: the hot path (Function.apply) reads it once per op.
 enabled = True
@@ -19,8 +19,24 @@ def set_grad_enabled(mode: bool) -> None:
     enabled = bool(mode)
 
 
-@contextmanager
-def no_grad():
+class _GradMode(ContextDecorator):
+    """Sets `enabled` for the block and restores it after (a class rather than
+    a generator context: entered on every optimizer step and compiled replay,
+    where a generator's setup costs more than the work it guards)."""
+
+    mode = True
+
+    def __enter__(self):
+        global enabled
+        self.previous = enabled
+        enabled = self.mode
+
+    def __exit__(self, *exc) -> None:
+        global enabled
+        enabled = self.previous
+
+
+class no_grad(_GradMode):  # noqa: N801 (a function in PyTorch and TF; kept lowercase)
     """Context in which operations record no graph (inference, optimizer updates).
 
     Example:
@@ -31,22 +47,11 @@ def no_grad():
         >>> y.requires_grad
         False
     """
-    global enabled
-    previous = enabled
-    enabled = False
-    try:
-        yield
-    finally:
-        enabled = previous
+
+    mode = False
 
 
-@contextmanager
-def enable_grad():
+class enable_grad(_GradMode):  # noqa: N801
     """Context in which operations record the graph, even inside `no_grad`."""
-    global enabled
-    previous = enabled
-    enabled = True
-    try:
-        yield
-    finally:
-        enabled = previous
+
+    mode = True
