@@ -120,8 +120,14 @@ class Mean(Metric):
             # fit's loss tracker, every step: the same arithmetic as below
             # (value * weight, then the weight, both in self.dtype), minus the
             # general rank and broadcast handling.
-            weight = np.asarray(sample_weight, dtype=self.dtype)
-            self.total.data += to_array(values, self.dtype) * weight
+            weights = self.__dict__.setdefault("_int_weights", {})
+            weight = weights.get(sample_weight)
+            if weight is None:
+                weight = weights[sample_weight] = np.asarray(sample_weight,
+                                                             dtype=self.dtype)
+            if type(values) is not np.ndarray or values.dtype != weight.dtype:
+                values = to_array(values, self.dtype)
+            self.total.data += values * weight
             self.count.data += weight
             return
         values, weights = reduce_to_samplewise_values(

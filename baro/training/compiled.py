@@ -145,6 +145,17 @@ class StepCompiler:
     # -- training ------------------------------------------------------------------
     def train(self, data, want_logs: bool = True) -> dict | None:
         """One training step on `data`, compiled when possible (see module)."""
+        if type(data) is tuple and len(data) == 3 and data[2] is None and \
+                type(data[0]) is np.ndarray and type(data[1]) is np.ndarray and \
+                structure_version[0] == self.version:
+            # fit's usual batch (two arrays): the key and feeds of the general
+            # path below, without walking structures.
+            x, y = data[0], data[1]
+            replay = self.cache.get((True, (x.shape, x.dtype.char),
+                                     (y.shape, y.dtype.char), None))
+            if replay and replay.verified:
+                feeds = [convert_to_array(x), convert_to_array(y)]
+                return self._replay_train(replay, feeds, x, y, None, want_logs)
         model = self.model
         x, y, sample_weight = data_module.unpack_x_y_sample_weight(data)
         key = self.key(x, y, sample_weight, True)
@@ -195,9 +206,10 @@ class StepCompiler:
         if fresh is not None and previous is not None:
             fresh.verified = previous.plan.same_as(fresh.plan)
             if not fresh.verified:
-                self.reasons[key] = ("two batches traced different ops or "
-                                     "constants: the step depends on input "
-                                     "values in Python")
+                self.reasons[key] = (
+                    "two batches traced different ops or constants: the step "
+                    "depends on input values in Python ("
+                    f"{previous.plan.difference(fresh.plan)})")
                 fresh = None
         self.cache[key] = fresh
 

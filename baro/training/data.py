@@ -176,11 +176,18 @@ class ArrayBatches:
                 pick = slice(start, stop)
             else:
                 pick = order[start:stop]
-            yield tuple(map_structure(lambda a, p=pick: a[p], part)
-                        for part in (self.x, self.y, self.sample_weight))
+            yield (_take(self.x, pick), _take(self.y, pick),
+                   _take(self.sample_weight, pick))
 
     def on_epoch_end(self) -> None:
         pass
+
+
+def _take(part, pick):
+    """`part[pick]` for an array, or for every array of a structure."""
+    if type(part) is np.ndarray:
+        return part[pick]
+    return map_structure(lambda a: a[pick], part)
 
 
 class GeneratorBatches:
