@@ -8,59 +8,8 @@ from baro.backend import random as backend_random
 from baro.backend.arrays import get_array_module
 from baro.core.function import Function
 from baro.ops.casting import cast_tensor
-from baro.ops.convert import as_float, as_tensor, binary_operands, normalize_axis
-
-# Activations `Dense` applies in place, and their derivative in terms of the
-# output y (relu'(0) = 0, as the standalone op).
-DENSE_ACTIVATIONS = ("linear", "relu", "tanh")
-
-
-class Dense(Function):
-    """y = act(x @ w + b) as one node, for act in linear, relu, tanh.
-
-    Forward writes x @ w into a fresh buffer and adds the bias and applies the
-    activation in place (no intermediate arrays). Leading axes of x are folded
-    into the rows of one matrix product. With gz = g * act'(y), computed from
-    the saved output (relu: y > 0; tanh: 1 - y^2):
-
-        dx = gz @ w^T,   dw = x^T @ gz,   db = sum of gz over the rows.
-
-    The same NumPy calls in the same order as matmul, add and the activation
-    op, so on 2-D inputs the results are bit-identical to that composition.
-    """
-
-    def __init__(self, activation: str) -> None:
-        self.activation = activation
-
-    def forward(self, x, w, *b):
-        rows = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-        z = rows @ w
-        if b:
-            z += b[0]
-        if self.activation == "relu":
-            np.maximum(z, 0, out=z)
-        elif self.activation == "tanh":
-            np.tanh(z, out=z)
-        self.saved = (rows, w, z)
-        return z if x.ndim == 2 else z.reshape(x.shape[:-1] + (w.shape[1],))
-
-    def backward(self, g):
-        rows, w, y = self.saved
-        if g.ndim != 2:
-            g = g.reshape(y.shape)
-        if self.activation == "relu":
-            g = g * (y > 0)
-        elif self.activation == "tanh":
-            g = g * (1 - y * y)
-        inputs = self.inputs
-        gx = g @ w.T if inputs[0].requires_grad else None
-        if gx is not None and inputs[0].ndim != 2:
-            gx = gx.reshape(inputs[0].shape)
-        gw = rows.T @ g if inputs[1].requires_grad else None
-        if len(inputs) == 2:
-            return gx, gw
-        gb = g.sum(axis=0) if inputs[2].requires_grad else None
-        return gx, gw, gb
+from baro.ops.convert import as_float, as_tensor, normalize_axis
+from baro.ops.dense import DENSE_ACTIVATIONS, Dense, dense  # noqa: F401 (re-exported)
 
 
 class Dropout(Function):
@@ -166,48 +115,6 @@ class SigmoidBinaryCrossEntropy(Function):
         g_logits -= labels
         g_logits *= g
         return g_labels, g_logits
-
-
-def dense(x, kernel, bias=None, activation: str = "linear"):
-    """`activation(x @ kernel + bias)` in one fused node (the Dense layer's math).
-
-    Args:
-        x: Input of shape `(..., input_dim)`.
-        kernel: Weights of shape `(input_dim, units)`.
-        bias: Optional vector of shape `(units,)` (default None).
-        activation: One of "linear" (default), "relu", "tanh".
-
-    Returns:
-        A tensor of shape `(..., units)`.
-
-    Raises:
-        ValueError: If the shapes do not fit or the activation is not one of
-            the fused ones, naming what was received.
-
-    Example:
-        >>> import baro
-        >>> from baro.ops.nn import dense
-        >>> dense(baro.ones((2, 3)), baro.ones((3, 4)), baro.ones(4), "relu").numpy()
-        array([[4., 4., 4., 4.],
-               [4., 4., 4., 4.]], dtype=float32)
-    """
-    if activation not in DENSE_ACTIVATIONS:
-        raise ValueError(
-            f"dense: activation must be one of {DENSE_ACTIVATIONS}, received "
-            f"{activation!r}. Apply other activations to the linear output.")
-    x, kernel = binary_operands(as_float(x, "dense"), as_float(kernel, "dense"))
-    if kernel.ndim != 2 or x.ndim < 1 or x.shape[-1] != kernel.shape[0]:
-        raise ValueError(
-            f"dense: x has shape {x.shape} and kernel {kernel.shape}; the kernel "
-            f"must be (input_dim, units) with input_dim = x.shape[-1].")
-    if bias is None:
-        return Dense(activation).apply(x, kernel)
-    bias = as_tensor(bias, kernel.data.dtype)
-    if bias.shape != (kernel.shape[1],):
-        raise ValueError(
-            f"dense: bias has shape {bias.shape}, expected ({kernel.shape[1]},) "
-            f"for a kernel of shape {kernel.shape}.")
-    return Dense(activation).apply(x, kernel, bias)
 
 
 def dropout(x, rate: float, noise_shape=None, seed=None):

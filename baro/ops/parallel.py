@@ -161,7 +161,8 @@ def one_blas_thread() -> Iterator[None]:
                 put(_state["saved"])
 
 
-def map_slices(make_work: Callable[[], Callable], parts: Sequence, xp=np) -> list:
+def map_slices(make_work: Callable[[], Callable], parts: Sequence, xp=np,
+               mark: bool = True) -> list:
     """[work(part) for part in parts], the parts spread over threads.
 
     Args:
@@ -169,11 +170,14 @@ def map_slices(make_work: Callable[[], Callable], parts: Sequence, xp=np) -> lis
             may keep its own scratch buffers.
         parts: The slices, each handed to exactly one `work` call.
         xp: The array module; slices run in parallel for NumPy only.
+        mark: Whether the call counts in `sliced_calls` (asks that a compiled
+            step around it run with one BLAS thread). False for work that
+            only profits when threads are free anyway (optimizer updates).
 
     Returns:
         The results in the order of `parts`.
     """
-    if len(parts) > 1:
+    if mark and len(parts) > 1:
         _state["sliced"] += 1
     count = min(threads(), len(parts)) if xp is np else 1
     if count <= 1:
