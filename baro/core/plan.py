@@ -118,6 +118,23 @@ class Plan:
             return result
         return backward(slots, seed)
 
+    def runner(self):
+        """`run` itself: the generated forward function (feeds -> slots)."""
+        forward = self.__dict__.get("_forward")
+        if forward is None:
+            forward = self._forward = _compile_forward(self)
+        return forward
+
+    def gradient_function(self, target: int, sources: list[int]):
+        """`gradients(slots, target, sources)` as a callable of the slots alone,
+        once `gradients` has run for them (None before: the first call probes).
+        For callers that replay one plan many times (compiled steps)."""
+        backward = self.__dict__.get("_backwards", {}).get((target, tuple(sources)))
+        seed = self._seeds.get(target)
+        if backward is None or seed is None:
+            return None
+        return lambda slots: backward(slots, seed)
+
     def same_as(self, other: Plan) -> bool:
         """Whether `other`, traced from the same code on other inputs, records
         the same ops on the same slots, with the same settings and constants.

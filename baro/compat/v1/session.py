@@ -130,9 +130,7 @@ class Session:
         if fast is not None and fast[0] is fetches and type(feed_dict) is dict:
             values = _same_signature(feed_dict, fast[1], fast[2])
             if values is not None:
-                compiled = fast[3]
-                results = self._run_compiled(compiled,
-                                             [values[i] for i in fast[4]])
+                results = fast[3]([values[i] for i in fast[4]])
                 return None if isinstance(fetches, Operation) else \
                     results[fetches.id]
         # A single node or op (the training-loop case) is analysed only once.
@@ -237,7 +235,9 @@ class Session:
         position = {id(k): i for i, k in enumerate(keys)}
         self._fast[id(fetch)] = (
             fetch, keys, tuple((feeds[k].shape, feeds[k].dtype) for k in keys),
-            compiled, [position[id(n)] for n in compiled.feed_nodes])
+            _train_step(compiled) or (lambda values: self._run_compiled(
+                compiled, values)),
+            [position[id(n)] for n in compiled.feed_nodes])
 
     def _run_compiled(self, compiled, feed_values: list) -> dict:
         plan = compiled.plan
@@ -354,6 +354,31 @@ class Session:
                            for n, slot in zip(nodes, fetch_slots, strict=True)
                            if slot is not None]
         return compiled
+
+
+def _train_step(compiled: _Compiled):
+    """For a run that only trains (one train op, nothing fetched or assigned):
+    `_run_compiled` reduced to its calls, bound once. None otherwise, or
+    before the plan's backward has been generated."""
+    if len(compiled.train) != 1 or compiled.values or compiled.gradient_specs \
+            or compiled.assigns:
+        return None
+    op, loss_slot, var_slots, variables = compiled.train[0]
+    run = compiled.plan.runner()
+    gradients = compiled.plan.gradient_function(loss_slot, var_slots)
+    if gradients is None:
+        return None
+    apply = op.optimizer.apply_dense_updates
+    counter = op.global_step
+    empty: dict = {}
+
+    def step(values: list) -> dict:
+        apply(gradients(run(values)), variables)
+        if counter is not None:
+            counter.value_holder.data += 1
+        return empty
+
+    return step
 
 
 def _same_signature(feed_dict: dict, keys: tuple, signature: tuple):

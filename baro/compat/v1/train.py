@@ -151,28 +151,25 @@ class AdamOptimizer(Optimizer):
     _TABLE = 4096  # steps of lr_t computed at once
 
     def apply_dense_updates(self, grads, variables) -> None:
-        # The base class's loop with `_update` inlined: for a small model
-        # (the TF1 temperature fit) the Python around Adam's 12 ufunc calls
-        # would otherwise cost as much as the calls.
+        # The base class's loop with `_update` inlined and each variable's
+        # buffers bound once (`_bind`): for a small model (the TF1 temperature
+        # fit) the Python around Adam's 12 ufunc calls would otherwise cost as
+        # much as the calls.
         index = self.iterations  # 0-based index of this step
         self.iterations = index + 1
-        every = self.slots
-        for grad, variable in zip(grads, variables, strict=True):
-            var = variable.value_holder.data
-            slots = every.get(id(variable))
-            if slots is None:
-                slots = every[id(variable)] = {}
-            state = slots.get("adam")
-            if state is None:
-                state = self._state(slots, var)
-            m, v, scratch, step, (beta1, beta2, eps, one_minus_b1, one_minus_b2) = state
-            rates = self.__dict__.get("_rates")
-            first = -1 if rates is None else rates[0]
+        bound = self.__dict__.get("_bound")
+        if bound is None or bound[0] is not variables or bound[1] is not \
+                self.slots or any(e[0].data is not e[1] for e in bound[2]):
+            bound = self._bind(variables)
+        rates = self.__dict__.get("_rates")
+        for grad, (_, var, m, v, scratch, step, beta1, beta2, eps, one_minus_b1,
+                   one_minus_b2) in zip(grads, bound[2], strict=True):
             if rates is not None and rates[1] is var.dtype and \
-                    0 <= index - first < self._TABLE:
-                lr_t = rates[2][index - first]
+                    0 <= index - rates[0] < self._TABLE:
+                lr_t = rates[2][index - rates[0]]
             else:
                 lr_t = self._lr_t(var.dtype, index)
+                rates = self._rates
             # The same arithmetic, in the same order, as
             # m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
             # var -= lr_t m / (sqrt(v) + eps), into scratch buffers.
@@ -190,6 +187,18 @@ class AdamOptimizer(Optimizer):
             var -= step
         if self.iterations % FLUSH_EVERY == 0:
             self._flush_subnormals()
+
+    def _bind(self, variables: list) -> tuple:
+        """(variables, slots, per variable: holder, data, m, v, two scratch
+        buffers, constants), made on first use and after a change."""
+        entries = []
+        for variable in variables:
+            holder = variable.value_holder
+            slots = self.slots.setdefault(id(variable), {})
+            state = slots.get("adam") or self._state(slots, holder.data)
+            entries.append((holder, holder.data, *state[:4], *state[4]))
+        bound = self._bound = (variables, self.slots, entries)
+        return bound
 
     def _state(self, slots: dict, var) -> tuple:
         """m, v, two scratch buffers and the constants, made once per variable.
