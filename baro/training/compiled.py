@@ -134,7 +134,7 @@ class StepCompiler:
         self.custom_metrics = \
             type(model).compute_metrics is not TrainerBase.compute_metrics
 
-    def key(self, x, y, sample_weight, training: bool):
+    def key(self, x, y, sample_weight, training):
         version = structure_version[0]
         if version != self.version:
             # Variables were made, frozen or added: every plan may be stale.
@@ -213,7 +213,8 @@ class StepCompiler:
                 fresh = None
         self.cache[key] = fresh
 
-    def _make_replay(self, record, impure, feeds, loss, y_pred, key):
+    def _make_replay(self, record, impure, feeds, loss, y_pred, key,
+                     trainable: list | None = None):
         model = self.model
         if impure:
             self.reasons[key] = impure[0]
@@ -223,7 +224,8 @@ class StepCompiler:
         if not all(isinstance(t, Tensor) for t in preds + list(parts.values())):
             self.reasons[key] = "the model returned something other than tensors"
             return None
-        trainable = list(model.trainable_weights)
+        if trainable is None:
+            trainable = list(model.trainable_weights)
         plan = Plan(record, feeds, [loss, *preds, *parts.values()],
                     variables=list(model.weights))
         replay = _Replay(plan, plan.slot(loss), [plan.slot(t) for t in preds],
@@ -288,6 +290,44 @@ class StepCompiler:
         self._store(key, fresh, replay or None)
         return y_pred
 
+    # -- evaluation ----------------------------------------------------------------
+    def test(self, data) -> dict:
+        """`test_step` on `data` (evaluate, validation), compiled like the
+        training step: the traced forward pass and loss, replayed."""
+        model = self.model
+        x, y, sample_weight = data_module.unpack_x_y_sample_weight(data)
+        key = self.key(x, y, sample_weight, "test")
+        replay = self.cache.get(key, False)
+        if replay is None:
+            return model.test_step(data)
+        if replay is not False:
+            feeds = [convert_to_array(a) for a in
+                     _leaves(x) + _leaves(y) + _leaves(sample_weight)]
+            if replay.verified or _same_arrays(feeds, replay.reference):
+                with _threads(replay):
+                    slots = replay.plan.run(feeds)
+                return self._finish(replay, slots, x, y, sample_weight, True)
+        feeds = [Tensor._wrap(convert_to_array(a)) for a in
+                 _leaves(x) + _leaves(y) + _leaves(sample_weight)]
+        values = iter(feeds)
+        tx, ty = _rebuild(x, values), _rebuild(y, values)
+        tsw = _rebuild(sample_weight, values)
+        sliced = parallel.sliced_calls()
+        # What TrainerBase.test_step does, traced.
+        with no_grad(), tracing.trace() as record:
+            y_pred = model(tx, training=False)
+            loss = model.compute_loss(tx, ty, y_pred, tsw, training=False)
+            impure = list(tracing.impure)
+        model._track_losses(loss, tx)
+        logs = model.compute_metrics(tx, ty, y_pred, tsw)
+        fresh = self._make_replay(record, impure, feeds, loss, y_pred, key,
+                                  trainable=[])
+        if fresh is not None:
+            fresh.batch_size = int(np.shape(data_module.flatten(x)[0])[0])
+            fresh.sliced = parallel.sliced_calls() != sliced
+        self._store(key, fresh, replay or None)
+        return logs
+
     def _replay_train(self, replay: _Replay, feeds, x, y, sample_weight,
                       want_logs: bool) -> dict | None:
         model = self.model
@@ -296,10 +336,16 @@ class StepCompiler:
             slots = plan.run(feeds)
             grads = plan.gradients(slots, replay.loss_slot, replay.trainable_slots)
             model.optimizer._apply_traced(grads, replay.trainable)
-        loss = slots[replay.loss_slot]
         # Plain attribute writes: Layer.__setattr__'s tracking is not needed.
+        model.__dict__["_last_batch_loss"] = float(slots[replay.loss_slot])
+        return self._finish(replay, slots, x, y, sample_weight, want_logs)
+
+    def _finish(self, replay: _Replay, slots: list, x, y, sample_weight,
+                want_logs: bool) -> dict | None:
+        """The bookkeeping after a replayed step: losses, metrics, logs."""
+        model = self.model
+        loss = slots[replay.loss_slot]
         state = model.__dict__
-        state["_last_batch_loss"] = float(loss)
         parts = replay.part_slots
         if parts:
             state["_last_output_losses"] = {

@@ -131,7 +131,7 @@ class Trainer(TrainerBase):
         logs = {}
         for step, batch in enumerate(batches.epoch()):
             callbacks.on_test_batch_begin(step)
-            logs = self.test_step(batch)
+            logs = self._run_test_step(batch)
             callbacks.on_test_batch_end(step, logs)
         callbacks.on_test_end(logs)
         return logs
@@ -240,8 +240,8 @@ class Trainer(TrainerBase):
         see `train_on_batch`)."""
         self._check_compiled("test_on_batch")
         self.reset_metrics()
-        logs = self.test_step((data_module.to_arrays(x), data_module.to_arrays(y),
-                               sample_weight))
+        logs = self._run_test_step((data_module.to_arrays(x),
+                                    data_module.to_arrays(y), sample_weight))
         return self._format_result(logs, return_dict)
 
     def predict_on_batch(self, x):

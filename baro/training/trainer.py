@@ -198,6 +198,17 @@ class TrainerBase:
             compiler = self._step_compiler = StepCompiler(self)
         return compiler.train(data, want_logs)
 
+    def _run_test_step(self, data) -> dict:
+        """`test_step`, compiled like the training step (see
+        `_run_train_step`) unless the model runs eagerly or overrides it."""
+        if self.run_eagerly or type(self).test_step is not TrainerBase.test_step \
+                or functions_run_eagerly():
+            return self.test_step(data)
+        compiler = self.__dict__.get("_step_compiler")
+        if compiler is None:
+            compiler = self._step_compiler = StepCompiler(self)
+        return compiler.test(data)
+
     def _compiles_predict(self) -> bool:
         return not (self.run_eagerly or type(self).predict_step is not
                     TrainerBase.predict_step or functions_run_eagerly())
