@@ -41,7 +41,7 @@ class GRUSequence(_Sequence):
         super().__init__(**kwargs)
         self.reset_after = reset_after
 
-    def forward(self, x, kernel, recurrent_kernel, h0, *rest):
+    def _forward_whole(self, x, kernel, recurrent_kernel, h0, *rest):
         bias = self._take_extras(rest)
         self.fast = self.recurrent_masks is None and \
             (self.input_masks is None or len(self.input_masks) == 1)
@@ -49,7 +49,7 @@ class GRUSequence(_Sequence):
             return self._forward_fast(x, kernel, recurrent_kernel, h0, *bias)
         return self._forward_general(x, kernel, recurrent_kernel, h0, *bias)
 
-    def backward(self, g_out, g_h):
+    def _backward_whole(self, g_out, g_h):
         if self.fast:
             grads = self._backward_fast(g_out, g_h)
         else:

@@ -51,7 +51,9 @@ class LSTMSequence(_Sequence):
     contiguous slab.
     """
 
-    def forward(self, x, kernel, recurrent_kernel, h0, c0, *rest):
+    n_states = 2
+
+    def _forward_whole(self, x, kernel, recurrent_kernel, h0, c0, *rest):
         bias = self._take_extras(rest)
         xp = get_array_module(x)
         batch, u = h0.shape
@@ -93,7 +95,7 @@ class LSTMSequence(_Sequence):
         self.saved = (lin, c, tc_all, perm, ws)
         return self._outputs(xp, h), h[-1].T.copy(), c[-1].T.copy()
 
-    def backward(self, g_out, g_h, g_c):
+    def _backward_whole(self, g_out, g_h, g_c):
         lin, c, tc_all, perm, _ = self.saved
         z_all = lin.z
         xp = get_array_module(z_all)

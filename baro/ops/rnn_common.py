@@ -15,10 +15,13 @@ The argument checks every public function runs are in `rnn_arguments.py`.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from baro.backend.arrays import get_array_module
 from baro.core.function import Function
+from baro.ops.rnn_slices import BatchSliced
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear", "hard_sigmoid")
 
@@ -72,6 +75,9 @@ def _times_derivative(xp, name: str, y, g, tmp) -> None:
         g *= 1.0 / 6.0
 
 
+_pool_lock = threading.RLock()
+
+
 class _Workspace:
     """Large buffers reused from call to call.
 
@@ -92,6 +98,10 @@ class _Workspace:
         self.taken: list = []
 
     def empty(self, shape, dtype):
+        with _pool_lock:  # batch slices of one op take buffers on threads
+            return self._empty(shape, dtype)
+
+    def _empty(self, shape, dtype):
         pool = type(self)
         key = (tuple(shape), np.dtype(dtype).str, id(self.xp))
         stack = pool.free.pop(key, None)
@@ -106,6 +116,10 @@ class _Workspace:
         return array
 
     def release(self) -> None:
+        with _pool_lock:
+            self._release()
+
+    def _release(self) -> None:
         # type(self), not the module global: this also runs at interpreter exit.
         pool = type(self)
         for key, array in self.taken:
@@ -190,12 +204,15 @@ def _zeros_or(xp, g, shape, dtype):
     return xp.array(g.T, dtype=dtype, order="C")
 
 
-class _Sequence(Function):
+class _Sequence(BatchSliced, Function):
     """Shared plumbing: layouts, step masks, outputs and their gradients.
 
-    Subclasses write `forward` and `backward` with the step loops; states are kept
-    as (T + 1, units, batch) buffers, entry 0 the initial state.
+    Subclasses write `_forward_whole` and `_backward_whole` with the step loops
+    (`BatchSliced` runs them whole or by batch slices) and set `n_states`;
+    states are kept as (T + 1, units, batch) buffers, entry 0 the initial state.
     """
+
+    n_states = 1
 
     def __init__(self, go_backwards: bool, return_sequences: bool,
                  zero_output_for_mask: bool, activation: str,

@@ -24,7 +24,7 @@ class SimpleRNNSequence(_Sequence):
     dU = H_{t-1}^T dA, db = sum dA, once over all steps.
     """
 
-    def forward(self, x, kernel, recurrent_kernel, h0, *rest):
+    def _forward_whole(self, x, kernel, recurrent_kernel, h0, *rest):
         bias = self._take_extras(rest)
         xp = get_array_module(x)
         xt = self._prepare(xp, x)
@@ -42,7 +42,7 @@ class SimpleRNNSequence(_Sequence):
         self.saved = (lin, ws)
         return self._outputs(xp, h), h[-1].T.copy()
 
-    def backward(self, g_out, g_h):
+    def _backward_whole(self, g_out, g_h):
         lin = self.saved[0]
         a_all = lin.z
         xp = get_array_module(a_all)
