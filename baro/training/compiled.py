@@ -156,19 +156,35 @@ class StepCompiler:
             if replay and replay.verified:
                 feeds = [convert_to_array(x), convert_to_array(y)]
                 return self._replay_train(replay, feeds, x, y, None, want_logs)
-        model = self.model
         x, y, sample_weight = data_module.unpack_x_y_sample_weight(data)
         key = self.key(x, y, sample_weight, True)
-        replay = self.cache.get(key, False)
+        replay, feeds = self._lookup(key, x, y, sample_weight)
         if replay is None:
-            return model.train_step(data)
-        if replay is not False:
-            feeds = [convert_to_array(a) for a in
-                     _leaves(x) + _leaves(y) + _leaves(sample_weight)]
-            if replay.verified or _same_arrays(feeds, replay.reference):
-                return self._replay_train(replay, feeds, x, y, sample_weight,
-                                          want_logs)
+            return self.model.train_step(data)
+        if feeds is not None:
+            return self._replay_train(replay, feeds, x, y, sample_weight, want_logs)
         return self._trace_train(key, x, y, sample_weight, replay or None)
+
+    def _lookup(self, key, *parts) -> tuple:
+        """(cache entry, feeds) for a batch: the entry is None (the signature
+        runs eagerly), False (not traced yet) or a `_Replay`; the feeds are
+        given only when that replay may serve these inputs."""
+        replay = self.cache.get(key, False)
+        if not replay:
+            return replay, None
+        feeds = [convert_to_array(a) for part in parts for a in _leaves(part)]
+        if replay.verified or _same_arrays(feeds, replay.reference):
+            return replay, feeds
+        return replay, None
+
+    @staticmethod
+    def _tensors(x, y, sample_weight) -> tuple:
+        """The batch as Tensors for tracing: (feeds, x, y, sample_weight)."""
+        feeds = [Tensor._wrap(convert_to_array(a)) for a in
+                 _leaves(x) + _leaves(y) + _leaves(sample_weight)]
+        values = iter(feeds)
+        return (feeds, _rebuild(x, values), _rebuild(y, values),
+                _rebuild(sample_weight, values))
 
     def _trace_train(self, key, x, y, sample_weight, previous) -> dict:
         """The eager step, recorded; stores the plan (or None) under `key`.
@@ -181,11 +197,7 @@ class StepCompiler:
         outside any op).
         """
         model = self.model
-        feeds = [Tensor._wrap(convert_to_array(a)) for a in
-                 _leaves(x) + _leaves(y) + _leaves(sample_weight)]
-        values = iter(feeds)
-        tx, ty = _rebuild(x, values), _rebuild(y, values)
-        tsw = _rebuild(sample_weight, values)
+        feeds, tx, ty, tsw = self._tensors(x, y, sample_weight)
         sliced = parallel.sliced_calls()
         with tracing.trace() as record:
             y_pred = model(tx, training=True)
@@ -259,18 +271,15 @@ class StepCompiler:
         model = self.model
         x, _, _ = data_module.unpack_x_y_sample_weight(data)
         key = self.key(x, None, None, False)
-        replay = self.cache.get(key, False)
+        replay, feeds = self._lookup(key, x)
         if replay is None:
             return model.predict_step(data)
-        if replay is not False:
-            feeds = [convert_to_array(a) for a in _leaves(x)]
-            if replay.verified or _same_arrays(feeds, replay.reference):
-                with _threads(replay):
-                    slots = replay.plan.run(feeds)
-                outputs = [Tensor._wrap(slots[s]) for s in replay.pred_slots]
-                return _rebuild(replay.pred_structure, iter(outputs))
-        feeds = [Tensor._wrap(convert_to_array(a)) for a in _leaves(x)]
-        tx = _rebuild(x, iter(feeds))
+        if feeds is not None:
+            with _threads(replay):
+                slots = replay.plan.run(feeds)
+            outputs = [Tensor._wrap(slots[s]) for s in replay.pred_slots]
+            return _rebuild(replay.pred_structure, iter(outputs))
+        feeds, tx, _, _ = self._tensors(x, None, None)
         sliced = parallel.sliced_calls()
         with no_grad(), tracing.trace() as record:
             y_pred = model(tx, training=False)
@@ -297,21 +306,14 @@ class StepCompiler:
         model = self.model
         x, y, sample_weight = data_module.unpack_x_y_sample_weight(data)
         key = self.key(x, y, sample_weight, "test")
-        replay = self.cache.get(key, False)
+        replay, feeds = self._lookup(key, x, y, sample_weight)
         if replay is None:
             return model.test_step(data)
-        if replay is not False:
-            feeds = [convert_to_array(a) for a in
-                     _leaves(x) + _leaves(y) + _leaves(sample_weight)]
-            if replay.verified or _same_arrays(feeds, replay.reference):
-                with _threads(replay):
-                    slots = replay.plan.run(feeds)
-                return self._finish(replay, slots, x, y, sample_weight, True)
-        feeds = [Tensor._wrap(convert_to_array(a)) for a in
-                 _leaves(x) + _leaves(y) + _leaves(sample_weight)]
-        values = iter(feeds)
-        tx, ty = _rebuild(x, values), _rebuild(y, values)
-        tsw = _rebuild(sample_weight, values)
+        if feeds is not None:
+            with _threads(replay):
+                slots = replay.plan.run(feeds)
+            return self._finish(replay, slots, x, y, sample_weight, True)
+        feeds, tx, ty, tsw = self._tensors(x, y, sample_weight)
         sliced = parallel.sliced_calls()
         # What TrainerBase.test_step does, traced.
         with no_grad(), tracing.trace() as record:

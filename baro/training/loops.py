@@ -168,8 +168,8 @@ class Trainer(TrainerBase):
                 and steps is None and 0 < len(x) <= (batch_size or 32)):
             # One batch and nothing watching: no batching or callback machinery
             # (the result is the same, a fresh array).
-            compiler = self.__dict__.get("_step_compiler")
-            if compiler is not None and self._compiles_predict():
+            compiler = self._compiler_for("predict_step")
+            if compiler is not None:
                 found = compiler.predict_array(x)
                 if found is not None:
                     return found

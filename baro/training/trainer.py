@@ -190,38 +190,35 @@ class TrainerBase:
             The logs; or None when `want_logs` is False and a compiled step
             left them uncomputed (the batch's loss is in `_last_batch_loss`).
         """
-        if self.run_eagerly or type(self).train_step is not TrainerBase.train_step \
-                or functions_run_eagerly():
-            return self.train_step(data)
-        compiler = self.__dict__.get("_step_compiler")
+        compiler = self._compiler_for("train_step")
         if compiler is None:
-            compiler = self._step_compiler = StepCompiler(self)
+            return self.train_step(data)
         return compiler.train(data, want_logs)
 
     def _run_test_step(self, data) -> dict:
         """`test_step`, compiled like the training step (see
         `_run_train_step`) unless the model runs eagerly or overrides it."""
-        if self.run_eagerly or type(self).test_step is not TrainerBase.test_step \
-                or functions_run_eagerly():
-            return self.test_step(data)
-        compiler = self.__dict__.get("_step_compiler")
-        if compiler is None:
-            compiler = self._step_compiler = StepCompiler(self)
-        return compiler.test(data)
-
-    def _compiles_predict(self) -> bool:
-        return not (self.run_eagerly or type(self).predict_step is not
-                    TrainerBase.predict_step or functions_run_eagerly())
+        compiler = self._compiler_for("test_step")
+        return self.test_step(data) if compiler is None else compiler.test(data)
 
     def _run_predict_step(self, data):
         """`predict_step`, compiled like the training step (see
-        `_run_train_step`) unless the model runs eagerly."""
-        if not self._compiles_predict():
-            return self.predict_step(data)
+        `_run_train_step`) unless the model runs eagerly or overrides it."""
+        compiler = self._compiler_for("predict_step")
+        return self.predict_step(data) if compiler is None else \
+            compiler.predict(data)
+
+    def _compiler_for(self, step: str):
+        """The model's StepCompiler, or None when `step` ("train_step",
+        "test_step", "predict_step") runs eagerly: overridden by a subclass,
+        `run_eagerly`, or tf.config's `run_functions_eagerly`."""
+        if self.run_eagerly or getattr(type(self), step) is not \
+                getattr(TrainerBase, step) or functions_run_eagerly():
+            return None
         compiler = self.__dict__.get("_step_compiler")
         if compiler is None:
             compiler = self._step_compiler = StepCompiler(self)
-        return compiler.predict(data)
+        return compiler
 
     def test_step(self, data) -> dict:
         """Loss and metrics on a batch, without updating the weights."""

@@ -9,6 +9,7 @@ from baro.ops import dense as dense_module
 from baro.ops import parallel
 from baro.ops.nn import dense
 from baro.testing import assert_allclose, gradcheck
+from tests.sliced_fits import assert_sliced_fit_matches_eager
 
 ACTIVATIONS = {"linear": lambda z: z, "relu": lambda z: np.maximum(z, 0),
                "tanh": np.tanh}
@@ -79,18 +80,6 @@ def test_a_sliced_fit_replays_bit_identically_to_eager(small_slices):
     rng = np.random.default_rng(3)
     x = rng.normal(size=(96, 6)).astype("float32")
     y = rng.integers(0, 3, 96)
-
-    def fit(eager: bool):
-        baro.utils.set_random_seed(0)
-        model = Sequential([layers.Input((6,)), layers.Dense(16, activation="relu"),
-                            layers.Dense(3)])
-        loss = baro.losses.SparseCategoricalCrossentropy(from_logits=True)
-        model.compile("adam", loss, run_eagerly=eager)
-        model.fit(x, y, batch_size=32, epochs=3, shuffle=False, verbose=0)
-        return model
-
-    compiled, eager = fit(False), fit(True)
-    replays = [r for r in compiled._step_compiler.cache.values() if r is not None]
-    assert replays and all(r.verified and r.sliced for r in replays)
-    for a, b in zip(compiled.get_weights(), eager.get_weights(), strict=True):
-        np.testing.assert_array_equal(a, b)
+    assert_sliced_fit_matches_eager(
+        lambda: Sequential([layers.Input((6,)), layers.Dense(16, activation="relu"),
+                            layers.Dense(3)]), x, y, batch_size=32)

@@ -15,6 +15,7 @@ from baro.ops import parallel, rnn_slices
 from baro.ops.recurrent import lstm
 from tests.ops.test_recurrent import *  # noqa: F403 (re-run every test, sliced)
 from tests.ops.test_recurrent import B
+from tests.sliced_fits import assert_sliced_fit_matches_eager
 
 
 @pytest.fixture(autouse=True)
@@ -58,18 +59,7 @@ def test_a_compiled_fit_with_sliced_rnns_replays_eager(rng, cell):
     y = rng.integers(0, 2, 24)
     layer = {"lstm": layers.LSTM, "gru": layers.GRU}[cell]
 
-    def fit(eager: bool):
-        baro.utils.set_random_seed(0)
-        model = Sequential([layers.Input((5, 3)), layers.Masking(0.0),
+    assert_sliced_fit_matches_eager(
+        lambda: Sequential([layers.Input((5, 3)), layers.Masking(0.0),
                             layer(4, dropout=0.2, recurrent_dropout=0.1),
-                            layers.Dense(2)])
-        loss = baro.losses.SparseCategoricalCrossentropy(from_logits=True)
-        model.compile("adam", loss, run_eagerly=eager)
-        model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
-        return model
-
-    compiled, eager = fit(False), fit(True)
-    replays = [r for r in compiled._step_compiler.cache.values() if r is not None]
-    assert replays and all(r.verified and r.sliced for r in replays)
-    for a, b in zip(compiled.get_weights(), eager.get_weights(), strict=True):
-        np.testing.assert_array_equal(a, b)
+                            layers.Dense(2)]), x, y, batch_size=8)
