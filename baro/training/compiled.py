@@ -333,11 +333,26 @@ class StepCompiler:
     def _replay_train(self, replay: _Replay, feeds, x, y, sample_weight,
                       want_logs: bool) -> dict | None:
         model = self.model
-        plan = replay.plan
-        with _threads(replay):
-            slots = plan.run(feeds)
-            grads = plan.gradients(slots, replay.loss_slot, replay.trainable_slots)
-            model.optimizer._apply_traced(grads, replay.trainable)
+        gradients = replay.__dict__.get("gradients")
+        if gradients is None:
+            # The first replay generates the backward code; later ones call it
+            # directly (Plan.gradient_function), without the dispatch.
+            plan = replay.plan
+            with _threads(replay):
+                slots = plan.run(feeds)
+                grads = plan.gradients(slots, replay.loss_slot,
+                                       replay.trainable_slots)
+                model.optimizer._apply_traced(grads, replay.trainable)
+            replay.run = plan.runner()
+            replay.gradients = plan.gradient_function(replay.loss_slot,
+                                                      replay.trainable_slots)
+        elif replay.sliced:
+            with parallel.one_blas_thread():
+                slots = replay.run(feeds)
+                model.optimizer._apply_traced(gradients(slots), replay.trainable)
+        else:
+            slots = replay.run(feeds)
+            model.optimizer._apply_traced(gradients(slots), replay.trainable)
         # Plain attribute writes: Layer.__setattr__'s tracking is not needed.
         model.__dict__["_last_batch_loss"] = float(slots[replay.loss_slot])
         return self._finish(replay, slots, x, y, sample_weight, want_logs)
@@ -354,7 +369,14 @@ class StepCompiler:
                 name: Tensor._wrap(slots[s]) for name, s in parts.items()}
         elif state.get("_last_output_losses"):
             state["_last_output_losses"] = {}
-        model._track_losses(Tensor._wrap(loss), x, replay.batch_size)
+        if parts and len(parts) > 1:
+            model._track_losses(Tensor._wrap(loss), x, replay.batch_size)
+        else:  # _track_losses for one loss, without its lookups
+            model._loss_tracker.update_state(loss, sample_weight=replay.batch_size)
+        compiled = model.compiled_metrics
+        if not self.custom_metrics and compiled.built and not compiled.entries:
+            # Nothing to update (compiled without metrics): no outputs to wrap.
+            return model.get_metrics_result() if want_logs else None
         y_pred = _rebuild(replay.pred_structure,
                           iter([Tensor._wrap(slots[s]) for s in replay.pred_slots]))
         if self.custom_metrics:

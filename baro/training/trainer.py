@@ -28,7 +28,8 @@ class NaNLossWarning(UserWarning):
 def _to_float(value):
     if isinstance(value, Tensor):
         value = value.data
-    value = np.asarray(value)
+    if type(value) is not np.ndarray:
+        value = np.asarray(value)
     return float(value) if value.size == 1 else value
 
 
