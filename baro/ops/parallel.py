@@ -25,7 +25,6 @@ import itertools
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -123,7 +122,10 @@ def _blas():
     return _state["blas"] or None
 
 
-def _pool(workers: int) -> ThreadPoolExecutor:
+def _pool(workers: int):
+    # concurrent.futures loads on first use: `import baro` skips its ~3 ms.
+    from concurrent.futures import ThreadPoolExecutor
+
     # A forked child inherits the executor but not its threads: start anew.
     pool = _state["pool"]
     if pool is None or _state["pid"] != os.getpid() or _state["size"] < workers:
