@@ -22,21 +22,28 @@ def set_grad_enabled(mode: bool) -> None:
 class _GradMode(ContextDecorator):
     """Sets `enabled` for the block and restores it after (a class rather than
     a generator context: entered on every optimizer step and compiled replay,
-    where a generator's setup costs more than the work it guards)."""
+    where a generator's setup costs more than the work it guards).
+
+    One instance may be entered again before it exits (a decorated function
+    that recurses, or runs on two threads): the previous states form a stack.
+    """
 
     mode = True
 
+    def __init__(self) -> None:
+        self._previous: list[bool] = []
+
     def __enter__(self):
         global enabled
-        self.previous = enabled
+        self._previous.append(enabled)
         enabled = self.mode
 
     def __exit__(self, *exc) -> None:
         global enabled
-        enabled = self.previous
+        enabled = self._previous.pop()
 
 
-class no_grad(_GradMode):  # noqa: N801 (a function in PyTorch and TF; kept lowercase)
+class no_grad(_GradMode):  # noqa: N801 (lowercase, as in PyTorch and TF)
     """Context in which operations record no graph (inference, optimizer updates).
 
     Example:

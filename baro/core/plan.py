@@ -73,6 +73,10 @@ class Plan:
                 self.constants.append((slot, t.data))
             self.output_slots.append(slot_of[id(t)])
         self.shapes = shapes
+        # False for plans that are only run forward (inference): each op's
+        # `saved` arrays are dropped as soon as it ran, so a cached plan does
+        # not keep its last activations alive between runs.
+        self.keep_saved = True
         self._seeds: dict[int, object] = {}
         self._slot_of = slot_of
         self.n_slots = len(shapes)
@@ -209,6 +213,9 @@ def _compile_forward(plan: Plan):
             lines.append(f"    {targets}, = f{k}({args})")
         else:
             lines.append(f"    s{outs} = f{k}({args})")
+        if not plan.keep_saved:
+            env[f"o{k}"] = function
+            lines.append(f"    o{k}.saved = None")
     known = _assigned_slots(plan)
     items = ", ".join(f"s{i}" if i in known else "None" for i in range(plan.n_slots))
     lines.append(f"    return [{items}]")

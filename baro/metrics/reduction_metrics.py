@@ -116,6 +116,7 @@ class Mean(Metric):
         self.count = self.add_variable((), "zeros", name="count")
 
     def update_state(self, values, sample_weight=None) -> None:
+        """Adds the (weighted) values to the total and their weights to the count."""
         if type(sample_weight) is int and getattr(values, "ndim", None) == 0:
             # fit's loss tracker, every step: the same arithmetic as below
             # (value * weight, then the weight, both in self.dtype), minus the

@@ -10,7 +10,9 @@ each other, and with more runnable threads than cores a 2-thread matmul can
 take ten times longer. So while slices run in parallel, OpenBLAS is limited to
 one thread per call (restored after). Without a way to do that (no OpenBLAS
 found, or another array module) slices run one after the other, and by
-default also while OpenBLAS runs multithreaded (see `set_threads`).
+default also while OpenBLAS runs multithreaded (see `set_threads`), unless the
+caller asks for threads anyway (`always=True`: whole RNN sequences, long enough
+that BLAS's idle workers do not matter).
 
 Results do not depend on the number of threads: every slice writes its own
 part of the outputs, and per-slice partial sums are added in slice order by
@@ -30,6 +32,7 @@ import numpy as np
 
 _MAX_THREADS = 8  # slices are few (a batch of 128 gives about 8)
 _lock = threading.Lock()
+_local = threading.local()  # `inside`: this thread runs a slice of map_slices
 _state: dict = {"threads": None, "pool": None, "pid": None, "size": 0,
                 "blas": None, "inside": 0, "saved": None, "sliced": 0}
 
@@ -187,7 +190,11 @@ def map_slices(make_work: Callable[[], Callable], parts: Sequence, xp=np,
     """
     if mark and len(parts) > 1:
         _state["sliced"] += 1
-    count = min(threads(always), len(parts)) if xp is np else 1
+    # Inside a slice (an op run by another op's slice) the pool's workers may
+    # all be busy with the outer call: queuing more work for them would wait
+    # on itself, so nested calls run their slices in place.
+    nested = getattr(_local, "inside", False)
+    count = min(threads(always), len(parts)) if xp is np and not nested else 1
     if count <= 1:
         work = make_work()
         return [work(part) for part in parts]
@@ -198,11 +205,15 @@ def map_slices(make_work: Callable[[], Callable], parts: Sequence, xp=np,
     taken = itertools.count()
 
     def run() -> None:
-        work = make_work()
-        i = next(taken)
-        while i < len(parts):
-            results[i] = work(parts[i])
+        _local.inside = True
+        try:
+            work = make_work()
             i = next(taken)
+            while i < len(parts):
+                results[i] = work(parts[i])
+                i = next(taken)
+        finally:
+            _local.inside = False
 
     with one_blas_thread():
         futures = [_pool(count - 1).submit(run) for _ in range(1, count)]

@@ -98,6 +98,7 @@ class _Workspace:
         self.taken: list = []
 
     def empty(self, shape, dtype):
+        """An uninitialized array, from the pool when one of its kind is free."""
         with _pool_lock:  # batch slices of one op take buffers on threads
             return self._empty(shape, dtype)
 
@@ -116,6 +117,7 @@ class _Workspace:
         return array
 
     def release(self) -> None:
+        """Returns every array taken to the pool (within its byte limit)."""
         with _pool_lock:
             self._release()
 

@@ -22,6 +22,8 @@ compilation off, for debugging.
 from __future__ import annotations
 
 import contextlib
+import threading
+import warnings
 
 import numpy as np
 
@@ -112,7 +114,8 @@ class _Replay:
         self.verified = False
         self.reference: list = []
         # Whether the step's ops slice the batch over threads (convolutions,
-        # pooling): then the whole replay runs with one BLAS thread.
+        # pooling, large Dense batches, RNNs): then the whole replay runs with
+        # one BLAS thread.
         self.sliced = False
 
 
@@ -123,11 +126,20 @@ class StepCompiler:
     something a replay cannot reproduce); `reasons` says why, for diagnostics.
     """
 
+    # Signatures kept at most; the oldest goes first. Inputs of ever-new shapes
+    # (unpadded sequences) would otherwise keep a plan, and its buffers, each.
+    MAX_SIGNATURES = 32
+
     def __init__(self, model) -> None:
         self.model = model
         self.cache: dict = {}
         self.reasons: dict = {}
         self.version = structure_version[0]
+        # A replay runs the plan's Function objects, which keep per-call state
+        # (masks, saved arrays): one step at a time per model, whatever the
+        # threads calling predict or evaluate (a served model).
+        self.lock = threading.RLock()
+        self.evicted = 0
         from baro.training.trainer import TrainerBase  # (imports this module)
 
         # A subclass's own compute_metrics is called as train_step would.
@@ -135,6 +147,9 @@ class StepCompiler:
             type(model).compute_metrics is not TrainerBase.compute_metrics
 
     def key(self, x, y, sample_weight, training):
+        """The cache key of a batch: the step kind (True: train, False:
+        predict, "test") and the batch's layout; clears the cache when the
+        model's variables changed structure."""
         version = structure_version[0]
         if version != self.version:
             # Variables were made, frozen or added: every plan may be stale.
@@ -144,6 +159,11 @@ class StepCompiler:
 
     # -- training ------------------------------------------------------------------
     def train(self, data, want_logs: bool = True) -> dict | None:
+        """See `_train`; one call at a time per model (`lock`)."""
+        with self.lock:
+            return self._train(data, want_logs)
+
+    def _train(self, data, want_logs: bool = True) -> dict | None:
         """One training step on `data`, compiled when possible (see module)."""
         if type(data) is tuple and len(data) == 3 and data[2] is None and \
                 type(data[0]) is np.ndarray and type(data[1]) is np.ndarray and \
@@ -209,6 +229,10 @@ class StepCompiler:
         if replay is not None:
             replay.batch_size = int(np.shape(data_module.flatten(x)[0])[0])
             replay.sliced = parallel.sliced_calls() != sliced
+            # The eager step kept its graph (retain_graph) for the plan; a
+            # replay recomputes what ops save, so the traced arrays can go.
+            for function, _, _ in replay.plan.steps:
+                function.saved = None
         self._store(key, replay, previous)
         return logs
 
@@ -223,6 +247,19 @@ class StepCompiler:
                     "depends on input values in Python ("
                     f"{previous.plan.difference(fresh.plan)})")
                 fresh = None
+            else:
+                fresh.reference = []  # verified: replayed for any values now
+        self.cache.pop(key, None)
+        if len(self.cache) >= self.MAX_SIGNATURES:
+            del self.cache[next(iter(self.cache))]
+            self.evicted += 1
+            if self.evicted == 1:
+                warnings.warn(
+                    f"{self.model.name}: more than {self.MAX_SIGNATURES} input "
+                    "signatures (shapes and dtypes of a batch) were traced, so "
+                    "old ones are dropped and traced again when they come "
+                    "back. Pad or bucket inputs to a few fixed shapes, or use "
+                    "compile(run_eagerly=True).", RuntimeWarning, stacklevel=4)
         self.cache[key] = fresh
 
     def _make_replay(self, record, impure, feeds, loss, y_pred, key,
@@ -248,6 +285,11 @@ class StepCompiler:
 
     # -- prediction ----------------------------------------------------------------
     def predict_array(self, x: np.ndarray):
+        """See `_predict_array`; one call at a time per model (`lock`)."""
+        with self.lock:
+            return self._predict_array(x)
+
+    def _predict_array(self, x: np.ndarray):
         """The model's output for one NumPy batch from a replayable plan, as a
         fresh array; None when there is none yet (or the model has several
         outputs): then `predict` traces or runs eagerly. The lean path of
@@ -267,6 +309,11 @@ class StepCompiler:
         return np.array(slots[replay.pred_slots[0]], copy=True)
 
     def predict(self, data):
+        """See `_predict`; one call at a time per model (`lock`)."""
+        with self.lock:
+            return self._predict(data)
+
+    def _predict(self, data):
         """`predict_step` on `data`, compiled like the training step."""
         model = self.model
         x, _, _ = data_module.unpack_x_y_sample_weight(data)
@@ -292,6 +339,7 @@ class StepCompiler:
             self.reasons[key] = "the model returned something other than tensors"
         else:
             plan = Plan(record, feeds, preds, variables=list(model.weights))
+            plan.keep_saved = False  # never run backward
             fresh = _Replay(plan, None, [plan.slot(t) for t in preds], {}, [], [],
                             y_pred)
             fresh.reference = [t.data.copy() for t in feeds]
@@ -301,6 +349,11 @@ class StepCompiler:
 
     # -- evaluation ----------------------------------------------------------------
     def test(self, data) -> dict:
+        """See `_test`; one call at a time per model (`lock`)."""
+        with self.lock:
+            return self._test(data)
+
+    def _test(self, data) -> dict:
         """`test_step` on `data` (evaluate, validation), compiled like the
         training step: the traced forward pass and loss, replayed."""
         model = self.model
@@ -325,6 +378,7 @@ class StepCompiler:
         fresh = self._make_replay(record, impure, feeds, loss, y_pred, key,
                                   trainable=[])
         if fresh is not None:
+            fresh.plan.keep_saved = False  # never run backward
             fresh.batch_size = int(np.shape(data_module.flatten(x)[0])[0])
             fresh.sliced = parallel.sliced_calls() != sliced
         self._store(key, fresh, replay or None)

@@ -68,3 +68,15 @@ def test_other_dtypes_lists_and_missing_feeds_take_the_full_path(graph):
     with pytest.raises(ValueError, match="Cannot feed value of shape"):
         sess.run(loss, feed_dict={x: np.ones((2, 4), "float32"), t: b})
     assert sess.run(loss, feed_dict={x: a, t: b}) == expected
+
+
+def test_initializing_every_variable_by_list_also_resets_optimizer_slots(graph):
+    sess, x, t, w, _, train = graph
+    feed = {x: np.ones((2, 3), "float32"), t: np.zeros((2, 1), "float32")}
+    for _ in range(5):
+        sess.run(train, feed_dict=feed)
+    first = sess.run(w)
+    sess.run(tf.variables_initializer(tf.global_variables()))
+    for _ in range(5):
+        sess.run(train, feed_dict=feed)
+    np.testing.assert_array_equal(sess.run(w), first)

@@ -93,8 +93,9 @@ class Session:
         self._compiled: dict = {}
         self._validated: dict[int, tuple] = {}
         self._analysed: dict[int, tuple] = {}
-        # id(fetch) -> (fetch, feed keys, their (shape, dtype), compiled,
-        # positions of the plan's feeds among the keys): a training loop's
+        # id(fetch) -> (fetch, feed keys, their (shape, dtype), the function
+        # running the compiled signature on the fed values, positions of the
+        # plan's feeds among the keys): a training loop's
         # `run(train_op, feed_dict=...)` with the signature of the last run
         # skips analysis, feed checks and signature lookup.
         self._fast: dict[int, tuple] = {}
@@ -205,7 +206,11 @@ class Session:
         return feeds
 
     def _initialize(self, op: Operation) -> None:
-        if op.variables is None:  # global: TF1's optimizer slots are variables too
+        # TF1's optimizer slots are global variables too: initializing all of
+        # the graph's variables (global_variables_initializer, or
+        # variables_initializer(global_variables())) starts them afresh.
+        if op.variables is None or {id(v) for v in self.graph.variables} <= \
+                {id(v) for v in op.variables}:
             for optimizer in self.graph.optimizers:
                 optimizer.reset_state()
         variables = op.variables if op.variables is not None else self.graph.variables

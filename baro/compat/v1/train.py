@@ -151,6 +151,7 @@ class AdamOptimizer(Optimizer):
     _TABLE = 4096  # steps of lr_t computed at once
 
     def apply_dense_updates(self, grads, variables) -> None:
+        """One Adam step on every variable (called by Session.run)."""
         # The base class's loop with `_update` inlined and each variable's
         # buffers bound once (`_bind`): for a small model (the TF1 temperature
         # fit) the Python around Adam's 12 ufunc calls would otherwise cost as
@@ -266,7 +267,6 @@ class AdamOptimizer(Optimizer):
     def _subnormal_slots(self) -> tuple[str, ...]:
         # m and v of dead units; zeroing them is invisible beside epsilon.
         return ("m", "v") if epsilon_hides_subnormals(self.epsilon) else ()
-
 
 
 class RMSPropOptimizer(Optimizer):
