@@ -73,10 +73,12 @@ class Plan:
                 self.constants.append((slot, t.data))
             self.output_slots.append(slot_of[id(t)])
         self.shapes = shapes
-        # False for plans that are only run forward (inference): each op's
-        # `saved` arrays are dropped as soon as it ran, so a cached plan does
-        # not keep its last activations alive between runs.
-        self.keep_saved = True
+        # When ops' `saved` arrays are dropped, so that a cached plan keeps no
+        # activations alive between runs: None (kept: gradients may be asked
+        # for several times per run), "forward" (plans only run forward: as
+        # soon as each op ran), "backward" (plans whose `gradients` is called
+        # once per run: at the end of it). Set before the first run.
+        self.release = None
         self._seeds: dict[int, object] = {}
         self._slot_of = slot_of
         self.n_slots = len(shapes)
@@ -213,7 +215,7 @@ def _compile_forward(plan: Plan):
             lines.append(f"    {targets}, = f{k}({args})")
         else:
             lines.append(f"    s{outs} = f{k}({args})")
-        if not plan.keep_saved:
+        if plan.release == "forward":
             env[f"o{k}"] = function
             lines.append(f"    o{k}.saved = None")
     known = _assigned_slots(plan)
@@ -336,6 +338,10 @@ def _compile_backward(plan: Plan, target: int, program: list, sources: tuple,
         else:
             env[f"sh{s}"], env[f"dt{s}"] = plan.shapes[s]
             results.append(f"zeros_for(slots[{s}], sh{s}, dt{s})")
+    if plan.release == "backward":
+        for k, (function, _, _) in enumerate(plan.steps):
+            env[f"o{k}"] = function
+            lines.append(f"    o{k}.saved = None")
     lines.append(f"    return [{', '.join(results)}]")
     return _build("\n".join(lines), env, "backward")
 

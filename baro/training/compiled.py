@@ -91,6 +91,17 @@ def _same_arrays(arrays: list, reference: list) -> bool:
     return True
 
 
+class _InputSpec:
+    """What a replayed op's backward reads of an input: whether it needs a
+    gradient, its shape, ndim and dtype (not its values)."""
+
+    __slots__ = ("requires_grad", "shape", "ndim", "dtype")
+
+    def __init__(self, tensor) -> None:
+        self.requires_grad = tensor.requires_grad
+        self.shape, self.ndim, self.dtype = tensor.shape, tensor.ndim, tensor.dtype
+
+
 def _threads(replay):
     """The BLAS thread context a replay runs in (see `_Replay.sliced`)."""
     return parallel.one_blas_thread() if replay.sliced else contextlib.nullcontext()
@@ -230,9 +241,14 @@ class StepCompiler:
             replay.batch_size = int(np.shape(data_module.flatten(x)[0])[0])
             replay.sliced = parallel.sliced_calls() != sliced
             # The eager step kept its graph (retain_graph) for the plan; a
-            # replay recomputes what ops save, so the traced arrays can go.
+            # replay recomputes what ops save, and backward rules read only
+            # requires_grad, shape and ndim of their inputs: the traced
+            # arrays (a step's activations) can go.
+            replay.plan.release = "backward"  # one backward per replay
             for function, _, _ in replay.plan.steps:
                 function.saved = None
+                if type(function.inputs) is tuple and function.inputs:
+                    function.inputs = tuple(_InputSpec(t) for t in function.inputs)
         self._store(key, replay, previous)
         return logs
 
@@ -339,7 +355,7 @@ class StepCompiler:
             self.reasons[key] = "the model returned something other than tensors"
         else:
             plan = Plan(record, feeds, preds, variables=list(model.weights))
-            plan.keep_saved = False  # never run backward
+            plan.release = "forward"  # never run backward
             fresh = _Replay(plan, None, [plan.slot(t) for t in preds], {}, [], [],
                             y_pred)
             fresh.reference = [t.data.copy() for t in feeds]
@@ -378,7 +394,7 @@ class StepCompiler:
         fresh = self._make_replay(record, impure, feeds, loss, y_pred, key,
                                   trainable=[])
         if fresh is not None:
-            fresh.plan.keep_saved = False  # never run backward
+            fresh.plan.release = "forward"  # never run backward
             fresh.batch_size = int(np.shape(data_module.flatten(x)[0])[0])
             fresh.sliced = parallel.sliced_calls() != sliced
         self._store(key, fresh, replay or None)

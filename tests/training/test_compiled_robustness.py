@@ -88,3 +88,17 @@ def test_map_slices_nested_in_a_slice_runs_in_place():
         assert done == [[6, 12, 18, 24]]
     finally:
         parallel.set_threads(None)
+
+
+def test_a_replayed_training_step_keeps_no_activations_or_traced_arrays():
+    model = _rnn_model()
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(8, 6, 3)).astype("float32")
+    y = rng.normal(size=(8, 2)).astype("float32")
+    model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    replays = [r for r in model._step_compiler.cache.values() if r is not None]
+    assert replays and all(r.verified for r in replays)
+    for replay in replays:
+        for function, _, _ in replay.plan.steps:
+            assert function.saved is None
+            assert all(not hasattr(t, "data") for t in function.inputs)
