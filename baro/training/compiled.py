@@ -416,6 +416,8 @@ class StepCompiler:
             replay.run = plan.runner()
             replay.gradients = plan.gradient_function(replay.loss_slot,
                                                       replay.trainable_slots)
+            for function, _, _ in plan.steps:  # as the generated backward does
+                function.saved = None
         elif replay.sliced:
             with parallel.one_blas_thread():
                 slots = replay.run(feeds)
