@@ -79,7 +79,7 @@ class Function:
             kind = TypeError if isinstance(err, TypeError) else ValueError
             raise kind(self._describe(inputs, err)) from err
         record = False
-        if grad_mode.enabled and self.differentiable:
+        if grad_mode.mode.enabled and self.differentiable:
             for x in inputs:
                 if x.requires_grad:
                     record = True

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import ContextDecorator
 
-# A plain module attribute: the hot path (Function.apply) reads it once per op.
-enabled = True
+
+class _Mode(threading.local):
+    """Per thread, as in PyTorch: one thread predicting under `no_grad` must
+    not stop another thread's training from recording. The hot path
+    (Function.apply) reads `mode.enabled` once per op."""
+
+    enabled = True
+
+    def __init__(self) -> None:  # runs once in each thread that uses `mode`
+        # The states saved by the contexts entered in this thread, innermost
+        # last: contexts nest within a thread, whichever instances they are.
+        self.saved: list[bool] = []
+
+
+mode = _Mode()
 
 
 def is_grad_enabled() -> bool:
-    """True when operations record the graph that backward needs."""
-    return enabled
+    """True when operations record the graph that backward needs (this thread)."""
+    return mode.enabled
 
 
-def set_grad_enabled(mode: bool) -> None:
-    """Turns graph recording on or off globally."""
-    global enabled
-    enabled = bool(mode)
+def set_grad_enabled(enabled: bool) -> None:
+    """Turns graph recording on or off for the calling thread."""
+    mode.enabled = bool(enabled)
 
 
 class _GradMode(ContextDecorator):
@@ -24,23 +37,19 @@ class _GradMode(ContextDecorator):
     a generator context: entered on every optimizer step and compiled replay,
     where a generator's setup costs more than the work it guards).
 
-    One instance may be entered again before it exits (a decorated function
-    that recurses, or runs on two threads): the previous states form a stack.
+    The previous state goes on the thread's stack, not on the instance, so one
+    instance may be entered again before it exits (a decorated function that
+    recurses, or runs on two threads).
     """
 
-    mode = True
-
-    def __init__(self) -> None:
-        self._previous: list[bool] = []
+    setting = True
 
     def __enter__(self):
-        global enabled
-        self._previous.append(enabled)
-        enabled = self.mode
+        mode.saved.append(mode.enabled)
+        mode.enabled = self.setting
 
     def __exit__(self, *exc) -> None:
-        global enabled
-        enabled = self._previous.pop()
+        mode.enabled = mode.saved.pop()
 
 
 class no_grad(_GradMode):  # noqa: N801 (lowercase, as in PyTorch and TF)
@@ -55,10 +64,10 @@ class no_grad(_GradMode):  # noqa: N801 (lowercase, as in PyTorch and TF)
         False
     """
 
-    mode = False
+    setting = False
 
 
 class enable_grad(_GradMode):  # noqa: N801
     """Context in which operations record the graph, even inside `no_grad`."""
 
-    mode = True
+    setting = True

@@ -58,12 +58,12 @@ class GradientTape:
         self._previous_mode = True
 
     def __enter__(self) -> GradientTape:
-        self._previous_mode = grad_mode.enabled
-        grad_mode.enabled = True
+        self._previous_mode = grad_mode.mode.enabled
+        grad_mode.mode.enabled = True
         return self
 
     def __exit__(self, *exc) -> None:
-        grad_mode.enabled = self._previous_mode
+        grad_mode.mode.enabled = self._previous_mode
 
     def watch(self, tensor) -> None:
         """Makes the tape record operations on `tensor` (or a list/dict of them).

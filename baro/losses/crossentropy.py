@@ -54,7 +54,7 @@ def _logits_behind(y_pred: Tensor, kind: type, axis: int | None = None):
     """The logits `y_pred` was computed from by a recorded `kind` (Softmax
     along `axis`, or Sigmoid) node, or None (see the module docstring)."""
     node = y_pred.creator
-    if type(node) is not kind or not grad_mode.enabled:
+    if type(node) is not kind or not grad_mode.mode.enabled:
         return None
     inputs = node.inputs
     if type(inputs) is not tuple or (axis is not None and node.axis != axis):

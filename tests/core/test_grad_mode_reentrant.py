@@ -26,3 +26,26 @@ def test_one_instance_entered_twice_and_mixed_with_enable_grad():
             assert not grad_mode.is_grad_enabled()
         assert not grad_mode.is_grad_enabled()
     assert grad_mode.is_grad_enabled()
+
+
+def test_recording_is_per_thread():
+    import threading
+
+    seen = []
+    inside = threading.Event()
+    leave = threading.Event()
+
+    def predict_without_graph():
+        with baro.no_grad():
+            inside.set()
+            leave.wait(10)
+            seen.append(grad_mode.is_grad_enabled())
+
+    worker = threading.Thread(target=predict_without_graph)
+    worker.start()
+    inside.wait(10)
+    w = baro.Variable([1.0])
+    recorded = (w * 3).requires_grad  # this thread still records
+    leave.set()
+    worker.join()
+    assert recorded and seen == [False] and grad_mode.is_grad_enabled()
