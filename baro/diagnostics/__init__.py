@@ -6,11 +6,14 @@
 - `Finding` and the rules in `baro.diagnostics.findings` that
   `baro.callbacks.TrainingDoctor` runs over a fit (`Examination`).
 - `lr_find(model, x, y)`: the learning-rate range test, with a suggestion.
+- `explain_compilation(model)`: which steps replay a compiled plan, and why
+  others run eagerly.
 
 See docs/diagnostics.md.
 """
 
 from baro.callbacks import training_doctor as _training_doctor
+from baro.diagnostics.compilation import StepStatus, explain_compilation
 from baro.diagnostics.examination import Examination
 from baro.diagnostics.findings import Finding
 from baro.diagnostics.lr_finder import LRFinderResult, lr_find
@@ -21,4 +24,4 @@ from baro.diagnostics.statistics import InspectionReport, LayerStats, inspect
 _training_doctor.register_examination(Examination)
 
 __all__ = ["Examination", "Finding", "InspectionReport", "LRFinderResult",
-           "LayerStats", "inspect", "lr_find"]
+           "LayerStats", "StepStatus", "explain_compilation", "inspect", "lr_find"]
