@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import inspect
-from contextlib import contextmanager
+import threading
 
 import numpy as np
 
@@ -17,23 +17,44 @@ from baro.core.grad_mode import no_grad
 from baro.core.tensor import Tensor
 from baro.saving.scope import charge_array
 
-_state = {"depth": 0, "training": None}
+
+class _CallState(threading.local):
+    """How deep in layer calls this thread is, and the `training` flag an
+    outer call set (per thread: two models called from two threads do not
+    see each other's flag)."""
+
+    depth = 0
+    training = None
+
+
+_state = _CallState()
 _accepted: dict[type, frozenset] = {}
 
 
-@contextmanager
-def scope(training):
-    """Yields (resolved training flag, whether this is the outermost call)."""
-    previous = _state["training"]
-    resolved = training if training is not None else previous
-    is_entry = _state["depth"] == 0
-    _state["depth"] += 1
-    _state["training"] = resolved
-    try:
-        yield resolved, is_entry
-    finally:
-        _state["depth"] -= 1
-        _state["training"] = previous
+class scope:  # noqa: N801 (used like a function: `with scope(training) as ...`)
+    """`with scope(training) as (resolved, is_entry)`: the training flag in
+    force for this call (its own, else the outer call's) and whether this is
+    the outermost layer call. A class, not a generator: it wraps every layer
+    call."""
+
+    __slots__ = ("training", "previous")
+
+    def __init__(self, training) -> None:
+        self.training = training
+
+    def __enter__(self) -> tuple:
+        state = _state
+        self.previous = previous = state.training
+        resolved = self.training if self.training is not None else previous
+        is_entry = state.depth == 0
+        state.depth += 1
+        state.training = resolved
+        return resolved, is_entry
+
+    def __exit__(self, *exc) -> None:
+        state = _state
+        state.depth -= 1
+        state.training = self.previous
 
 
 _build_params: dict[type, list] = {}

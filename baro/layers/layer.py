@@ -262,8 +262,12 @@ class Layer:
         return result
 
     def _clear_losses(self) -> None:
-        self._losses = []
-        for layer in self._layers:
+        # On every outermost call: a plain dict write (a list is not tracked),
+        # and only when there is something to clear.
+        state = self.__dict__
+        if state.get("_losses"):
+            state["_losses"] = []
+        for layer in state.get("_layers", ()):
             layer._clear_losses()
 
     # -- calling -------------------------------------------------------------------
