@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from baro import activations, constraints, initializers, regularizers
+from baro.core.tensor import Tensor
 from baro.layers.layer import Layer
-from baro.ops.nn import dense
+from baro.ops.dense import Dense as DenseOp
+from baro.ops.dense import dense
 from baro.saving.registry import register_serializable
 from baro.saving.serialization import serialize
 
@@ -85,14 +87,24 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        if inputs.shape[-1] != self.kernel.shape[0]:
+        kernel = self.kernel
+        if inputs.shape[-1] != kernel.shape[0]:
             raise self._features_error(inputs.shape)
         activation = self.activation
         fused = "linear" if activation is None else None
         for function, name in _FUSED:
             if activation is function:
                 fused = name
-        outputs = dense(inputs, self.kernel, self.bias, fused or "linear")
+        if type(inputs) is Tensor and inputs.dtype == kernel.dtype and \
+                inputs.ndim >= 1:
+            # The checks `ops.dense` makes hold by construction here (shapes
+            # checked above, the bias made (units,) in build, one dtype):
+            # apply the op directly, ~3 us less per call.
+            bias = self.bias
+            outputs = DenseOp(fused or "linear").apply(
+                *((inputs, kernel) if bias is None else (inputs, kernel, bias)))
+        else:
+            outputs = dense(inputs, kernel, self.bias, fused or "linear")
         if fused is None:
             outputs = activation(outputs)
         return outputs
