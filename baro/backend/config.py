@@ -60,14 +60,31 @@ def standardize_dtype(dtype) -> str:
     """
     if dtype is None:
         return floatx()
+    try:
+        # Every cast and loss asks; NumPy's `dtype.name` is Python code
+        # (~2 us), so names are remembered per dtype object or string.
+        found = _NAMES.get(dtype)
+    except TypeError:  # unhashable: not a dtype, but let NumPy say so below
+        found = None
+    if found is not None:
+        return found
     if isinstance(dtype, str) and dtype in ("float", "floatx"):
         return floatx()
+    key = dtype
     if hasattr(dtype, "as_numpy_dtype"):  # a tf.DType-like object
         dtype = dtype.as_numpy_dtype
     try:
-        return np.dtype(dtype).name
+        name = np.dtype(dtype).name
     except TypeError as err:
         raise TypeError(f"{dtype!r} is not a dtype baro understands.") from err
+    try:
+        _NAMES[key] = name
+    except TypeError:
+        pass
+    return name
+
+
+_NAMES: dict = {}
 
 
 def is_float_dtype(dtype) -> bool:
