@@ -80,3 +80,35 @@ def test_initializing_every_variable_by_list_also_resets_optimizer_slots(graph):
     for _ in range(5):
         sess.run(train, feed_dict=feed)
     np.testing.assert_array_equal(sess.run(w), first)
+
+
+def _xor_weights(flat: bool, steps: int = 30):
+    tf.reset_default_graph()
+    rng = np.random.default_rng(4)
+    x = tf.placeholder(tf.float32, [None, 2])
+    y = tf.placeholder(tf.float32, [None, 1])
+    w1 = tf.Variable(rng.normal(size=(2, 8)).astype("float32"))
+    b1 = tf.Variable(np.zeros(8, "float32"))
+    w2 = tf.Variable(rng.normal(size=(8, 1)).astype("float32"))
+    b2 = tf.Variable(np.zeros(1, "float32"))
+    logits = tf.matmul(tf.tanh(tf.matmul(x, w1) + b1), w2) + b2
+    loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y,
+                                                                  logits=logits))
+    optimizer = tf.train.AdamOptimizer(0.05)
+    train = optimizer.minimize(loss)
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    feed = {x: np.array([[0, 0], [0, 1], [1, 0], [1, 1]], "float32"),
+            y: np.array([[0], [1], [1], [0]], "float32")}
+    for _ in range(steps):
+        sess.run(train, feed_dict=feed)
+    assert (optimizer._bound[3] is not None) == flat
+    return [sess.run(v) for v in (w1, b1, w2, b2)]
+
+
+def test_adam_on_one_flat_buffer_equals_adam_per_variable(monkeypatch):
+    flat = _xor_weights(True)
+    monkeypatch.setattr(tf.train.AdamOptimizer, "_flatten",
+                        lambda self, variables, entries: (None, entries))
+    for a, b in zip(flat, _xor_weights(False), strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -163,8 +163,14 @@ class AdamOptimizer(Optimizer):
                 self.slots or any(e[0].data is not e[1] for e in bound[2]):
             bound = self._bind(variables)
         rates = self.__dict__.get("_rates")
+        if bound[3] is not None:  # one flat buffer for all: one update
+            flat_grad = bound[3][0]
+            np.concatenate([g.reshape(-1) for g in grads], out=flat_grad)
+            grads, states = (flat_grad,), (bound[3][1],)
+        else:
+            states = bound[2]
         for grad, (_, var, m, v, scratch, step, beta1, beta2, eps, one_minus_b1,
-                   one_minus_b2) in zip(grads, bound[2], strict=True):
+                   one_minus_b2) in zip(grads, states, strict=True):
             if rates is not None and rates[1] is var.dtype and \
                     0 <= index - rates[0] < self._TABLE:
                 lr_t = rates[2][index - rates[0]]
@@ -191,15 +197,48 @@ class AdamOptimizer(Optimizer):
 
     def _bind(self, variables: list) -> tuple:
         """(variables, slots, per variable: holder, data, m, v, two scratch
-        buffers, constants), made on first use and after a change."""
+        buffers, constants; and the flat state or None), made on first use and
+        after a change.
+
+        Several variables of one dtype move into one flat buffer (each holder's
+        data, m and v become views of it, so the graph, savers and slot flushes
+        see them as before): the update is then 12 ufunc calls for all, not
+        per variable. Elementwise, so the values are the same.
+        """
         entries = []
         for variable in variables:
             holder = variable.value_holder
             slots = self.slots.setdefault(id(variable), {})
             state = slots.get("adam") or self._state(slots, holder.data)
             entries.append((holder, holder.data, *state[:4], *state[4]))
-        bound = self._bound = (variables, self.slots, entries)
+        flat = None
+        if len(entries) > 1 and all(type(e[1]) is np.ndarray and
+                                    e[1].dtype == entries[0][1].dtype
+                                    for e in entries):
+            flat, entries = self._flatten(variables, entries)
+        bound = self._bound = (variables, self.slots, entries, flat)
         return bound
+
+    def _flatten(self, variables: list, entries: list) -> tuple:
+        """Moves the variables' data, m and v into flat buffers (views)."""
+        dtype = entries[0][1].dtype
+        buffers = [np.concatenate([e[k].reshape(-1) for e in entries]).astype(
+            dtype, copy=False) for k in (1, 2, 3)]
+        params, m, v = buffers
+        flat_state = (None, params, m, v, np.empty_like(params),
+                      np.empty_like(params), *entries[0][6:])
+        rehomed, start = [], 0
+        for variable, entry in zip(variables, entries, strict=True):
+            holder, data = entry[0], entry[1]
+            stop = start + data.size
+            views = [b[start:stop].reshape(data.shape) for b in buffers]
+            holder.data = views[0]
+            slots = self.slots[id(variable)]
+            slots["m"], slots["v"] = views[1], views[2]
+            slots["adam"] = (views[1], views[2], *slots["adam"][2:])
+            rehomed.append((holder, views[0], views[1], views[2], *entry[4:]))
+            start = stop
+        return (np.empty_like(params), flat_state), rehomed
 
     def _state(self, slots: dict, var) -> tuple:
         """m, v, two scratch buffers and the constants, made once per variable.
