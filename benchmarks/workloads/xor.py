@@ -2,7 +2,8 @@
 Adam(0.01), the four points as one batch, 10,000 steps.
 
 baro runs the Keras way, `model.fit(x, y, epochs=10000, batch_size=4)` (one step
-per epoch, so fit's per-epoch work counts), and as a `train_on_batch` loop. Every
+per epoch, so fit's per-epoch work counts), as a `train_on_batch` loop, and as TF1
+graph code through `Session.run` (the issue allows fit or the Session). Every
 peer starts from baro's initial weights. Target: at most 0.1x PyTorch eager and
 within 1.5x of the hand-written NumPy loop.
 """
@@ -122,6 +123,38 @@ def train_on_batch_variant(framework: str, model, steps: int) -> Variant:
     return Variant(framework, "train_on_batch", run, lambda: loop(20))
 
 
+def session_variant(initial: list[np.ndarray], steps: int) -> Variant:
+    """The same net in TF1 graph code (`baro.compat.v1`), as a course writes
+    it: placeholders, Variables, sigmoid cross-entropy on logits, AdamOptimizer."""
+    import baro.compat.v1 as tf
+
+    def build():
+        tf.reset_default_graph()
+        x = tf.placeholder(tf.float32, [None, 2])
+        y = tf.placeholder(tf.float32, [None, 1])
+        w1, b1, w2, b2 = (tf.Variable(w.copy()) for w in initial)
+        logits = tf.matmul(tf.tanh(tf.matmul(x, w1) + b1), w2) + b2
+        loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
+            labels=y, logits=logits))
+        train = tf.train.AdamOptimizer(LEARNING_RATE, epsilon=EPSILON).minimize(loss)
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        return sess, train, loss, {x: X, y: Y}
+
+    def loop(count: int):
+        sess, train, loss, feed = build()
+        start = time.perf_counter()
+        for _ in range(count):
+            sess.run(train, feed_dict=feed)
+        return time.perf_counter() - start, float(sess.run(loss, feed_dict=feed))
+
+    def run() -> tuple[float, Notes]:
+        seconds, loss = loop(steps)
+        return _per_step(seconds, steps), {"loss": f"{loss:.2g}"}
+
+    return Variant("baro", "Session", run, lambda: loop(20))
+
+
 def torch_variant(torch, initial: list[np.ndarray], steps: int) -> Variant:
     from benchmarks.workloads._shared import torch_from_keras
 
@@ -191,7 +224,8 @@ def variants(quick: bool, peers: Peers) -> list[Variant]:
     batch_model = keras_model(baro_keras)
     batch_model.set_weights(initial)
     found = [numpy_variant(initial, steps), fit_variant("baro", fit_model, steps),
-             train_on_batch_variant("baro", batch_model, steps)]
+             train_on_batch_variant("baro", batch_model, steps),
+             session_variant(initial, steps)]
     if (torch := peers.get("torch")) is not None:
         found.append(torch_variant(torch, initial, steps))
     if (jax := peers.get("jax")) is not None:
@@ -213,5 +247,7 @@ WORKLOAD = Workload(
     description=__doc__.split("\n\n")[0].replace("\n", " "),
     targets=[Target("baro fit", "torch eager", 0.1),
              Target("baro fit", "numpy loop", 1.5),
-             Target("baro train_on_batch", "torch eager", 0.1)],
+             Target("baro train_on_batch", "torch eager", 0.1),
+             Target("baro Session", "torch eager", 0.1),
+             Target("baro Session", "numpy loop", 1.5)],
 )
