@@ -93,9 +93,9 @@ class Session:
         self._compiled: dict = {}
         self._validated: dict[int, tuple] = {}
         self._analysed: dict[int, tuple] = {}
-        # id(fetch) -> (fetch, feed keys, their (shape, dtype), the function
-        # running the compiled signature on the fed values, positions of the
-        # plan's feeds among the keys): a training loop's
+        # id(fetch) -> (fetch, the feed signature (see `_same_signature`), the
+        # function running the compiled signature on the plan's feeds): a
+        # training loop's
         # `run(train_op, feed_dict=...)` with the signature of the last run
         # skips analysis, feed checks and signature lookup.
         self._fast: dict[int, tuple] = {}
@@ -129,9 +129,9 @@ class Session:
             raise RuntimeError("Attempted to use a closed Session.")
         fast = self._fast.get(id(fetches))
         if fast is not None and fast[0] is fetches and type(feed_dict) is dict:
-            values = _same_signature(feed_dict, fast[1], fast[2])
+            values = _same_signature(feed_dict, fast[1])
             if values is not None:
-                results = fast[3]([values[i] for i in fast[4]])
+                results = fast[2](values)
                 return None if isinstance(fetches, Operation) else \
                     results[fetches.id]
         # A single node or op (the training-loop case) is analysed only once.
@@ -237,12 +237,16 @@ class Session:
         if any(feed_dict[k] is not feeds.get(k) for k in keys):
             self._fast.pop(id(fetch), None)
             return
-        position = {id(k): i for i, k in enumerate(keys)}
+        # The plan's feeds first, in its order, then the keys it does not use
+        # (still checked: a run with other feeds takes the full path).
+        used = {id(n) for n in compiled.feed_nodes}
+        order = list(compiled.feed_nodes) + [k for k in keys if id(k) not in used]
         self._fast[id(fetch)] = (
-            fetch, keys, tuple((feeds[k].shape, feeds[k].dtype) for k in keys),
+            fetch,
+            (len(compiled.feed_nodes), len(keys),
+             tuple((k, feeds[k].shape, feeds[k].dtype) for k in order)),
             _train_step(compiled) or (lambda values: self._run_compiled(
-                compiled, values)),
-            [position[id(n)] for n in compiled.feed_nodes])
+                compiled, values)))
 
     def _run_compiled(self, compiled, feed_values: list) -> dict:
         plan = compiled.plan
@@ -386,19 +390,22 @@ def _train_step(compiled: _Compiled):
     return step
 
 
-def _same_signature(feed_dict: dict, keys: tuple, signature: tuple):
-    """The fed values in `keys` order if `feed_dict` holds exactly those keys
-    with ndarrays of the remembered shapes and dtypes; else None."""
-    if len(feed_dict) != len(keys):
+def _same_signature(feed_dict: dict, signature: tuple):
+    """The values the plan is fed, in its order, if `feed_dict` holds exactly
+    the remembered keys with ndarrays of the remembered shapes and dtypes;
+    else None. `signature`: (how many the plan uses, how many keys in all,
+    (key, shape, dtype) for each, the plan's first)."""
+    used, count, entries = signature
+    if len(feed_dict) != count:
         return None
     values = []
-    for key, (shape, dtype) in zip(keys, signature, strict=True):
+    for key, shape, dtype in entries:
         value = feed_dict.get(key)
         if type(value) is not np.ndarray or value.shape != shape or \
                 value.dtype != dtype:
             return None
         values.append(value)
-    return values
+    return values[:used] if used != count else values
 
 
 class InteractiveSession(Session):

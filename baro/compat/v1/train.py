@@ -159,9 +159,13 @@ class AdamOptimizer(Optimizer):
         index = self.iterations  # 0-based index of this step
         self.iterations = index + 1
         bound = self.__dict__.get("_bound")
-        if bound is None or bound[0] is not variables or bound[1] is not \
-                self.slots or any(e[0].data is not e[1] for e in bound[2]):
+        if bound is None or bound[0] is not variables or bound[1] is not self.slots:
             bound = self._bind(variables)
+        else:
+            for entry in bound[2]:
+                if entry[0].data is not entry[1]:  # a variable's data was replaced
+                    bound = self._bind(variables)
+                    break
         rates = self.__dict__.get("_rates")
         if bound[3] is not None:  # one flat buffer for all: one update
             flat_grad = bound[3][0]
