@@ -94,28 +94,30 @@ class SparseSoftmaxCrossEntropy(Function):
 
 
 class SigmoidBinaryCrossEntropy(Function):
-    """loss = softplus(z) - z * y, elementwise, with softplus(z) = log(1 + e^z)
-    (NumPy's `logaddexp(0, z)`, stable for any z): the same as
-    -y log sigmoid(z) - (1 - y) log(1 - sigmoid(z));
+    """loss = log(1 + e^z) - z * y elementwise, computed as
+    logaddexp(-z y, z (1 - y)) (the same value: log(e^{-zy} + e^{z - zy})),
+    which is as accurate as TF's max(z, 0) - z y + log(1 + e^{-|z|}) (no
+    cancellation: a confident right answer's tiny loss keeps its digits) in 4
+    ufunc calls instead of 8: this op ends every binary classifier, whose
+    small steps are call-bound.
     d/dz = (sigmoid(z) - y) * g,  d/dy = -z * g.
 
-    sigmoid(z) is rebuilt from the saved softplus: exp(z - softplus(z)), which
-    neither overflows nor loses the small values (z - softplus(z) is
-    log sigmoid(z) <= 0). Three ufunc calls forward and four back: this op
-    ends every binary classifier, whose small steps are call-bound.
+    sigmoid(z) = exp(z (1 - y) - loss) (= exp(z - softplus(z)) <= 1), from
+    the saved z (1 - y) and loss: no overflow, no lost small values.
     """
 
     def forward(self, labels, logits):
-        softplus = np.logaddexp(0, logits)
-        self.saved = (labels, logits, softplus)
-        loss = logits * labels
-        np.subtract(softplus, loss, out=loss)
+        zy = logits * labels
+        rest = np.subtract(logits, zy)          # z (1 - y)
+        np.negative(zy, out=zy)                 # -z y
+        loss = np.logaddexp(zy, rest)
+        self.saved = (labels, logits, rest, loss)
         return loss
 
     def backward(self, g):
-        labels, logits, softplus = self.saved
+        labels, logits, rest, loss = self.saved
         g_labels = -logits * g if self.inputs[0].requires_grad else None
-        g_logits = np.subtract(logits, softplus)
+        g_logits = np.subtract(rest, loss)
         np.exp(g_logits, out=g_logits)
         g_logits -= labels
         g_logits *= g

@@ -124,6 +124,23 @@ def test_sigmoid_binary_cross_entropy(rng):
     gradcheck(ops.sigmoid_binary_cross_entropy, labels, logits)
     extreme = ops.sigmoid_binary_cross_entropy([1.0, 0.0], [-1000.0, 1000.0])
     assert_allclose(extreme, [1000.0, 1000.0])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_sigmoid_binary_cross_entropy_keeps_tiny_losses_and_gradients(dtype):
+    # A confident right answer has a loss of ~e^-|z|: log(1 + e^z) - z would
+    # cancel it to 0; the op must keep its digits (as TF's formula does).
+    z = np.array([30.0, -30.0, 60.0, -60.0, 5.0], dtype)
+    y = np.array([1.0, 0.0, 1.0, 0.0, 1.0], dtype)
+    expected = np.log1p(np.exp(-np.abs(z.astype(np.float64))))
+    t = baro.Tensor(z, requires_grad=True)
+    loss = ops.sigmoid_binary_cross_entropy(y, t)
+    np.testing.assert_allclose(loss.numpy(), expected, rtol=1e-6)
+    loss.sum().backward()
+    sigmoid = 1 / (1 + np.exp(-z.astype(np.float64)))
+    # sigmoid(z) - y is formed near 1 - 1: within a couple of ulps of 1, as TF.
+    np.testing.assert_allclose(t.grad.numpy(), sigmoid - y, rtol=0,
+                               atol=2 * np.finfo(dtype).eps)
     with pytest.raises(ValueError, match="must match"):
         ops.sigmoid_binary_cross_entropy(np.ones(3), np.ones(4))
 
