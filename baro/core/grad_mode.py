@@ -20,6 +20,7 @@ class _Mode(threading.local):
 
 
 mode = _Mode()
+_state = mode  # the same object, for functions whose argument is named `mode`
 
 
 def is_grad_enabled() -> bool:
@@ -27,9 +28,9 @@ def is_grad_enabled() -> bool:
     return mode.enabled
 
 
-def set_grad_enabled(enabled: bool) -> None:
+def set_grad_enabled(mode: bool) -> None:
     """Turns graph recording on or off for the calling thread."""
-    mode.enabled = bool(enabled)
+    _state.enabled = bool(mode)
 
 
 class _GradMode(ContextDecorator):

@@ -218,10 +218,25 @@ def _compile_forward(plan: Plan):
         if plan.release == "forward":
             env[f"o{k}"] = function
             lines.append(f"    o{k}.saved = None")
+        elif function.inputs and not type(function).__module__.startswith("baro."):
+            # A user's Function may read its inputs' values in backward (baro's
+            # own rules keep what they need in `saved`): hand it this run's.
+            env[f"o{k}"], env["fresh_inputs"] = function, _fresh_inputs
+            lines.append(f"    o{k}.inputs = fresh_inputs(o{k}.inputs, ({args},))")
     known = _assigned_slots(plan)
     items = ", ".join(f"s{i}" if i in known else "None" for i in range(plan.n_slots))
     lines.append(f"    return [{items}]")
     return _build("\n".join(lines), env, "forward")
+
+
+def _fresh_inputs(old: tuple, arrays: tuple) -> tuple:
+    """Tensors of this run's input arrays, flagged like the traced ones."""
+    fresh = []
+    for tensor, array in zip(old, arrays, strict=True):
+        wrapped = Tensor._wrap(array)
+        wrapped.requires_grad = getattr(tensor, "requires_grad", False)
+        fresh.append(wrapped)
+    return tuple(fresh)
 
 
 def _assigned_slots(plan: Plan) -> set:

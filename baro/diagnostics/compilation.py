@@ -66,7 +66,9 @@ def explain_compilation(model) -> list[StepStatus]:
     if compiler is None:
         return []
     found = []
-    for key, replay in compiler.cache.items():
+    with compiler.lock:
+        entries = list(compiler.cache.items())
+    for key, replay in entries:
         kind, *layout = key
         if replay is None:
             status, reason = "eager", compiler.reasons.get(key, "")

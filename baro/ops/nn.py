@@ -108,19 +108,16 @@ class SigmoidBinaryCrossEntropy(Function):
 
     def forward(self, labels, logits):
         zy = logits * labels
-        rest = np.subtract(logits, zy)          # z (1 - y)
-        np.negative(zy, out=zy)                 # -z y
-        loss = np.logaddexp(zy, rest)
+        rest = logits - zy                      # z (1 - y)
+        loss = np.logaddexp(-zy, rest)          # (no out=: 0-d inputs give scalars)
         self.saved = (labels, logits, rest, loss)
         return loss
 
     def backward(self, g):
         labels, logits, rest, loss = self.saved
         g_labels = -logits * g if self.inputs[0].requires_grad else None
-        g_logits = np.subtract(rest, loss)
-        np.exp(g_logits, out=g_logits)
-        g_logits -= labels
-        g_logits *= g
+        g_logits = np.exp(rest - loss)
+        g_logits = (g_logits - labels) * g
         return g_labels, g_logits
 
 

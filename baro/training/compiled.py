@@ -22,6 +22,8 @@ compilation off, for debugging.
 from __future__ import annotations
 
 import contextlib
+import copy
+import itertools
 import threading
 import warnings
 
@@ -124,6 +126,7 @@ class _Replay:
         # only for the inputs traced: copies of them.
         self.verified = False
         self.reference: list = []
+        self.used = 0  # when it was last replayed (StepCompiler._ticks)
         # Whether the step's ops slice the batch over threads (convolutions,
         # pooling, large Dense batches, RNNs): then the whole replay runs with
         # one BLAS thread.
@@ -151,11 +154,17 @@ class StepCompiler:
         # threads calling predict or evaluate (a served model).
         self.lock = threading.RLock()
         self.evicted = 0
+        self._ticks = itertools.count(1)  # last use of each replay, for eviction
         from baro.training.trainer import TrainerBase  # (imports this module)
 
         # A subclass's own compute_metrics is called as train_step would.
         self.custom_metrics = \
             type(model).compute_metrics is not TrainerBase.compute_metrics
+
+    def __deepcopy__(self, memo):
+        # A copied model (copy.deepcopy(model)) starts without plans: they hold
+        # the original's op objects, and a lock cannot be copied.
+        return StepCompiler(copy.deepcopy(self.model, memo))
 
     def key(self, x, y, sample_weight, training):
         """The cache key of a batch: the step kind (True: train, False:
@@ -205,6 +214,7 @@ class StepCompiler:
             return replay, None
         feeds = [convert_to_array(a) for part in parts for a in _leaves(part)]
         if replay.verified or _same_arrays(feeds, replay.reference):
+            replay.used = next(self._ticks)
             return replay, feeds
         return replay, None
 
@@ -247,7 +257,9 @@ class StepCompiler:
             replay.plan.release = "backward"  # one backward per replay
             for function, _, _ in replay.plan.steps:
                 function.saved = None
-                if type(function.inputs) is tuple and function.inputs:
+                # (baro's own rules only: a user's Function may read more.)
+                if type(function.inputs) is tuple and function.inputs and \
+                        type(function).__module__.startswith("baro."):
                     function.inputs = tuple(_InputSpec(t) for t in function.inputs)
         self._store(key, replay, previous)
         return logs
@@ -267,7 +279,10 @@ class StepCompiler:
                 fresh.reference = []  # verified: replayed for any values now
         self.cache.pop(key, None)
         if len(self.cache) >= self.MAX_SIGNATURES:
-            del self.cache[next(iter(self.cache))]
+            # The least recently replayed goes (eager entries, never replayed,
+            # first): a signature in use every step stays.
+            del self.cache[min(self.cache, key=lambda k: getattr(
+                self.cache[k], "used", 0))]
             self.evicted += 1
             if self.evicted == 1:
                 warnings.warn(
@@ -317,6 +332,7 @@ class StepCompiler:
                 replay.pred_structure) is not Tensor or not (
                 replay.verified or _same_arrays([x], replay.reference)):
             return None
+        replay.used = next(self._ticks)
         if replay.sliced:
             with parallel.one_blas_thread():
                 slots = replay.plan.run([x])
@@ -356,6 +372,8 @@ class StepCompiler:
         else:
             plan = Plan(record, feeds, preds, variables=list(model.weights))
             plan.release = "forward"  # never run backward
+            for function, _, _ in plan.steps:  # the trace's arrays can go
+                function.saved = None
             fresh = _Replay(plan, None, [plan.slot(t) for t in preds], {}, [], [],
                             y_pred)
             fresh.reference = [t.data.copy() for t in feeds]
@@ -395,6 +413,8 @@ class StepCompiler:
                                   trainable=[])
         if fresh is not None:
             fresh.plan.release = "forward"  # never run backward
+            for function, _, _ in fresh.plan.steps:  # the trace's arrays can go
+                function.saved = None
             fresh.batch_size = int(np.shape(data_module.flatten(x)[0])[0])
             fresh.sliced = parallel.sliced_calls() != sliced
         self._store(key, fresh, replay or None)
@@ -403,6 +423,7 @@ class StepCompiler:
     def _replay_train(self, replay: _Replay, feeds, x, y, sample_weight,
                       want_logs: bool) -> dict | None:
         model = self.model
+        replay.used = next(self._ticks)
         gradients = replay.__dict__.get("gradients")
         if gradients is None:
             # The first replay generates the backward code; later ones call it

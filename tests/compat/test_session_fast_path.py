@@ -112,3 +112,29 @@ def test_adam_on_one_flat_buffer_equals_adam_per_variable(monkeypatch):
                         lambda self, variables, entries: (None, entries))
     for a, b in zip(flat, _xor_weights(False), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_initializing_the_trainable_variables_leaves_the_slots(graph):
+    sess, x, t, w, _, train = graph
+    feed = {x: np.ones((2, 3), "float32"), t: np.zeros((2, 1), "float32")}
+    for _ in range(5):
+        sess.run(train, feed_dict=feed)
+    optimizer = train.optimizer
+    steps = optimizer.iterations
+    sess.run(tf.variables_initializer(tf.trainable_variables()))
+    assert optimizer.iterations == steps  # TF1: slots are not trainable variables
+
+
+def test_a_duplicate_in_var_list_is_updated_per_variable():
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [None, 2])
+    w = tf.Variable(np.ones((2, 1), "float32"))
+    b = tf.Variable(np.zeros(1, "float32"))
+    loss = tf.reduce_sum(tf.square(tf.matmul(x, w) + b))
+    optimizer = tf.train.AdamOptimizer(0.1)
+    train = optimizer.minimize(loss, var_list=[w, b, w])
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    for _ in range(3):
+        sess.run(train, feed_dict={x: np.ones((3, 2), "float32")})
+    assert optimizer._bound[3] is None  # not flattened

@@ -155,3 +155,8 @@ def test_sigmoid_binary_cross_entropy_matches_torch(rng):
     zb = baro.Tensor(logits, requires_grad=True)
     ops.sigmoid_binary_cross_entropy(labels, zb).sum().backward()
     assert_allclose(zb.grad, zt.grad.numpy(), rtol=1e-10)
+
+
+def test_sigmoid_binary_cross_entropy_on_scalars():
+    loss = ops.sigmoid_binary_cross_entropy(np.float32(1.0), np.float32(2.0))
+    np.testing.assert_allclose(loss.numpy(), np.log1p(np.exp(-2.0)), rtol=1e-6)

@@ -102,3 +102,65 @@ def test_a_replayed_training_step_keeps_no_activations_or_traced_arrays():
         for function, _, _ in replay.plan.steps:
             assert function.saved is None
             assert all(not hasattr(t, "data") for t in function.inputs)
+
+
+def test_a_fitted_model_can_be_deep_copied_and_trains_on():
+    import copy
+
+    model = _rnn_model()
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(8, 6, 3)).astype("float32")
+    y = rng.normal(size=(8, 2)).astype("float32")
+    model.fit(x, y, batch_size=4, epochs=2, verbose=0)
+    twin = copy.deepcopy(model)
+    assert twin._step_compiler is not model._step_compiler
+    assert twin._step_compiler.model is twin and twin._step_compiler.cache == {}
+    np.testing.assert_array_equal(twin.predict(x, verbose=0),
+                                  model.predict(x, verbose=0))
+
+
+def test_eviction_drops_the_least_recently_used_signature(monkeypatch):
+    monkeypatch.setattr(StepCompiler, "MAX_SIGNATURES", 3)
+    baro.utils.set_random_seed(0)
+    model = Sequential([layers.Input((3,)), layers.Dense(2)])
+    hot = np.arange(6, dtype="float32").reshape(2, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for n in range(3, 12):  # a one-off size, then the hot batch again
+            model.predict(np.ones((n, 3), "float32"), verbose=0)
+            model.predict(hot + n, verbose=0)
+    hot_key = (False, ((2, 3), "f"), None, None)
+    replay = model._step_compiler.cache.get(hot_key)
+    assert replay is not None and replay.verified
+
+
+def test_a_users_function_reading_its_inputs_gets_each_batchs_values():
+    from baro.core.function import Function
+
+    class Scale(Function):  # backward reads the input's values (not `saved`)
+        def forward(self, x, w):
+            return x * w
+
+        def backward(self, g):
+            x, w = (t.data for t in self.inputs)
+            return g * w, (g * x).sum(axis=0)
+
+    class ScaleLayer(layers.Layer):
+        def build(self, shape):
+            self.w = self.add_weight(shape=(shape[-1],), initializer="ones")
+
+        def call(self, x):
+            return Scale().apply(x, self.w)
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(12, 3)).astype("float32")
+    y = rng.normal(size=(12, 1)).astype("float32")
+
+    def fit(eager: bool):
+        baro.utils.set_random_seed(0)
+        model = Sequential([layers.Input((3,)), ScaleLayer(), layers.Dense(1)])
+        model.compile("sgd", "mse", run_eagerly=eager)
+        return model.fit(x, y, batch_size=4, epochs=3, shuffle=False,
+                         verbose=0).history["loss"]
+
+    assert fit(False) == fit(True)

@@ -207,10 +207,9 @@ class Session:
 
     def _initialize(self, op: Operation) -> None:
         # TF1's optimizer slots are global variables too: initializing all of
-        # the graph's variables (global_variables_initializer, or
+        # them (global_variables_initializer, or
         # variables_initializer(global_variables())) starts them afresh.
-        if op.variables is None or {id(v) for v in self.graph.variables} <= \
-                {id(v) for v in op.variables}:
+        if op.variables is None or getattr(op, "with_slots", False):
             for optimizer in self.graph.optimizers:
                 optimizer.reset_state()
         variables = op.variables if op.variables is not None else self.graph.variables

@@ -152,13 +152,22 @@ def no_op(name=None) -> Operation:
     return Operation("group", name or "NoOp", parts=[])
 
 
+class GlobalVariables(list):
+    """What `global_variables()` returns: in TF1 the optimizers' slot
+    variables are among them, so initializing this list resets those too."""
+
+
 def variables_initializer(var_list, name: str = "init") -> Operation:
-    """An op that initializes the given variables."""
-    return Operation("init", name, variables=list(var_list))
+    """An op that initializes the given variables (and, for the list
+    `global_variables()` returned, the optimizers' slots, as TF1 does)."""
+    op = Operation("init", name, variables=list(var_list))
+    op.with_slots = isinstance(var_list, GlobalVariables)
+    return op
 
 
 def global_variables(scope=None) -> list:
-    return _scoped(GLOBAL_VARIABLES, scope)
+    found = _scoped(GLOBAL_VARIABLES, scope)
+    return GlobalVariables(found) if not scope else found
 
 
 def trainable_variables(scope=None) -> list:
