@@ -218,3 +218,33 @@ def glorot(shape: tuple[int, ...], fan_in: int, fan_out: int, rng) -> np.ndarray
     """Glorot-uniform float32 weights (Keras's default kernel initializer)."""
     limit = math.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-limit, limit, shape).astype(np.float32)
+
+
+def epoch_variants(peers, model, keras_model: Callable, x, y, batch: int,
+                   scale: float, learning_rate: float, torch_runs: Callable,
+                   jax_forward: Callable) -> list[Variant]:
+    """The variants of an epoch workload (MLP, CNN, LSTM): baro's `fit`, then
+    each installed peer from baro's initial weights.
+
+    Args:
+        peers: The `Peers` to compare with.
+        model: The fresh baro model (its weights are every peer's start).
+        keras_model: module -> the same model built with that Keras module.
+        torch_runs: (torch, initial weights) -> [(torch model, x for it,
+            extra `torch_epoch_variant` keywords)], one per PyTorch row.
+        jax_forward: jax -> forward(params, x) for `jax_epoch_variant`.
+    """
+    initial = [w.copy() for w in model.get_weights()]
+    found = [keras_fit_variant("baro", "fit", model, x, y, batch, scale)]
+    if (torch := peers.get("torch")) is not None:
+        for net, data, extra in torch_runs(torch, initial):
+            found.append(torch_epoch_variant(torch, net, data, y, batch, scale,
+                                             learning_rate, **extra))
+    if (jax := peers.get("jax")) is not None:
+        found.append(jax_epoch_variant(jax, jax_forward(jax), initial, x, y, batch,
+                                       scale, learning_rate))
+    if (keras := peers.get("keras")) is not None:
+        peer = keras_model(keras)
+        peer.set_weights(initial)
+        found.append(keras_fit_variant("keras", "fit", peer, x, y, batch, scale))
+    return found

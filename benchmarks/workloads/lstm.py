@@ -88,22 +88,10 @@ def make_variants(quick: bool, peers: Peers) -> list[Variant]:
     from baro import keras as baro_keras
 
     baro.utils.set_random_seed(0)
-    model = keras_model(baro_keras)
-    initial = [w.copy() for w in model.get_weights()]
-    found = [_shared.keras_fit_variant("baro", "fit", model, x, y, batch, scale)]
-    if (torch := peers.get("torch")) is not None:
-        found.append(_shared.torch_epoch_variant(
-            torch, torch_model(torch, initial), x, y, batch, scale, LEARNING_RATE))
-    if (jax := peers.get("jax")) is not None:
-        found.append(_shared.jax_epoch_variant(
-            jax, jax_forward(jax), initial, x, y, batch, scale, LEARNING_RATE))
-    if (keras := peers.get("keras")) is not None:
-        peer = keras_model(keras)
-        peer.set_weights(initial)
-        found.append(_shared.keras_fit_variant("keras", "fit", peer, x, y, batch,
-                                               scale))
-    return found
-
+    return _shared.epoch_variants(
+        peers, keras_model(baro_keras), keras_model, x, y, batch, scale,
+        LEARNING_RATE, lambda torch, initial: [(torch_model(torch, initial), x, {})],
+        jax_forward)
 
 WORKLOAD = Workload(
     name="lstm",

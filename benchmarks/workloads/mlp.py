@@ -67,22 +67,9 @@ def make_variants(batch: int, quick: bool, peers: Peers) -> list[Variant]:
     rows = 2 * batch + batch // 2 if quick else ROWS
     scale = ROWS / rows  # quick runs are scaled to a 60,000-row epoch too
     x, y = _shared.random_classification(rows, (LAYERS[0],))
-    model = fresh_baro_model()
-    initial = [w.copy() for w in model.get_weights()]
-    found = [_shared.keras_fit_variant("baro", "fit", model, x, y, batch, scale)]
-    if (torch := peers.get("torch")) is not None:
-        found.append(_shared.torch_epoch_variant(
-            torch, torch_model(torch, initial), x, y, batch, scale, LEARNING_RATE))
-    if (jax := peers.get("jax")) is not None:
-        found.append(_shared.jax_epoch_variant(
-            jax, jax_forward(jax), initial, x, y, batch, scale, LEARNING_RATE))
-    if (keras := peers.get("keras")) is not None:
-        peer = keras_model(keras)
-        peer.set_weights(initial)
-        found.append(_shared.keras_fit_variant("keras", "fit", peer, x, y, batch,
-                                               scale))
-    return found
-
+    return _shared.epoch_variants(
+        peers, fresh_baro_model(), keras_model, x, y, batch, scale, LEARNING_RATE,
+        lambda torch, initial: [(torch_model(torch, initial), x, {})], jax_forward)
 
 def _description(batch: int) -> str:
     text = " ".join(__doc__.split("\n\n")[0].split())
