@@ -124,6 +124,12 @@ class Plan:
             return result
         return backward(slots, seed)
 
+    def forget_saved(self) -> None:
+        """Drops every op's `saved` arrays: a run recomputes them, and a cached
+        plan then keeps no activations alive (see `release`)."""
+        for function, _, _ in self.steps:
+            function.saved = None
+
     def runner(self):
         """`run` itself: the generated forward function (feeds -> slots)."""
         forward = self.__dict__.get("_forward")

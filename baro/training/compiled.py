@@ -104,9 +104,12 @@ class _InputSpec:
         self.shape, self.ndim, self.dtype = tensor.shape, tensor.ndim, tensor.dtype
 
 
+_NO_THREAD_LIMIT = contextlib.nullcontext()  # reusable: no object per step
+
+
 def _threads(replay):
     """The BLAS thread context a replay runs in (see `_Replay.sliced`)."""
-    return parallel.one_blas_thread() if replay.sliced else contextlib.nullcontext()
+    return parallel.one_blas_thread() if replay.sliced else _NO_THREAD_LIMIT
 
 
 class _Replay:
@@ -140,8 +143,9 @@ class StepCompiler:
     something a replay cannot reproduce); `reasons` says why, for diagnostics.
     """
 
-    # Signatures kept at most; the oldest goes first. Inputs of ever-new shapes
-    # (unpadded sequences) would otherwise keep a plan, and its buffers, each.
+    # Signatures kept at most; the least recently replayed goes first. Inputs
+    # of ever-new shapes (unpadded sequences) would otherwise keep a plan, and
+    # its buffers, each.
     MAX_SIGNATURES = 32
 
     def __init__(self, model) -> None:
@@ -255,8 +259,8 @@ class StepCompiler:
             # requires_grad, shape and ndim of their inputs: the traced
             # arrays (a step's activations) can go.
             replay.plan.release = "backward"  # one backward per replay
+            replay.plan.forget_saved()
             for function, _, _ in replay.plan.steps:
-                function.saved = None
                 # (baro's own rules only: a user's Function may read more.)
                 if type(function.inputs) is tuple and function.inputs and \
                         type(function).__module__.startswith("baro."):
@@ -333,10 +337,7 @@ class StepCompiler:
                 replay.verified or _same_arrays([x], replay.reference)):
             return None
         replay.used = next(self._ticks)
-        if replay.sliced:
-            with parallel.one_blas_thread():
-                slots = replay.plan.run([x])
-        else:
+        with _threads(replay):
             slots = replay.plan.run([x])
         return np.array(slots[replay.pred_slots[0]], copy=True)
 
@@ -372,8 +373,7 @@ class StepCompiler:
         else:
             plan = Plan(record, feeds, preds, variables=list(model.weights))
             plan.release = "forward"  # never run backward
-            for function, _, _ in plan.steps:  # the trace's arrays can go
-                function.saved = None
+            plan.forget_saved()  # the trace's arrays can go
             fresh = _Replay(plan, None, [plan.slot(t) for t in preds], {}, [], [],
                             y_pred)
             fresh.reference = [t.data.copy() for t in feeds]
@@ -413,8 +413,7 @@ class StepCompiler:
                                   trainable=[])
         if fresh is not None:
             fresh.plan.release = "forward"  # never run backward
-            for function, _, _ in fresh.plan.steps:  # the trace's arrays can go
-                function.saved = None
+            fresh.plan.forget_saved()  # the trace's arrays can go
             fresh.batch_size = int(np.shape(data_module.flatten(x)[0])[0])
             fresh.sliced = parallel.sliced_calls() != sliced
         self._store(key, fresh, replay or None)
@@ -437,15 +436,11 @@ class StepCompiler:
             replay.run = plan.runner()
             replay.gradients = plan.gradient_function(replay.loss_slot,
                                                       replay.trainable_slots)
-            for function, _, _ in plan.steps:  # as the generated backward does
-                function.saved = None
-        elif replay.sliced:
-            with parallel.one_blas_thread():
+            plan.forget_saved()  # as the generated backward does
+        else:
+            with _threads(replay):
                 slots = replay.run(feeds)
                 model.optimizer._apply_traced(gradients(slots), replay.trainable)
-        else:
-            slots = replay.run(feeds)
-            model.optimizer._apply_traced(gradients(slots), replay.trainable)
         # Plain attribute writes: Layer.__setattr__'s tracking is not needed.
         model.__dict__["_last_batch_loss"] = float(slots[replay.loss_slot])
         return self._finish(replay, slots, x, y, sample_weight, want_logs)
