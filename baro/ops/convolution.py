@@ -44,7 +44,7 @@ from baro.ops.conv_kernels import (
 )
 from baro.ops.convert import as_float
 from baro.ops.math import cast
-from baro.ops.parallel import map_slices
+from baro.ops.parallel import add_in_order, map_slices
 from baro.ops.window import (
     Geometry,
     channels_first,
@@ -191,10 +191,7 @@ class Conv(Function):
         partial = map_slices(make_work, parts, xp)
         gk = gb = None
         if need_k:
-            # Summed in slice order whatever the threads: reproducible results.
-            grad = partial[0]
-            for more in partial[1:]:
-                grad += more
+            grad = add_in_order(partial)
             gk = kernel_from_matrix(grad[:, :n_taps], self.k_shape, groups)
             if self.rank == 1:
                 gk = gk[0]

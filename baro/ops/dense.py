@@ -10,7 +10,7 @@ import numpy as np
 from baro.backend.arrays import get_array_module
 from baro.core.function import Function
 from baro.ops.convert import as_float, as_tensor, binary_operands
-from baro.ops.parallel import map_slices
+from baro.ops.parallel import add_in_order, map_slices
 
 # Activations `Dense` applies in place, and their derivative in terms of the
 # output y (relu'(0) = 0, as the standalone op).
@@ -128,15 +128,8 @@ class Dense(Function):
                     gz.sum(axis=0) if want_b else None)
 
         partial = map_slices(lambda: work, parts)
-        gw = gb = None
-        if wants[1]:
-            gw = partial[0][0]
-            for piece, _ in partial[1:]:
-                gw += piece
-        if want_b:
-            gb = partial[0][1]
-            for _, piece in partial[1:]:
-                gb += piece
+        gw = add_in_order([p[0] for p in partial]) if wants[1] else None
+        gb = add_in_order([p[1] for p in partial]) if want_b else None
         return gx, gw, gb
 
 

@@ -23,7 +23,7 @@ import copy
 
 import numpy as np
 
-from baro.ops.parallel import map_slices
+from baro.ops.parallel import add_in_order, map_slices
 
 # Batches of at least 2 x SLICE_ROWS samples are cut into a power of two of
 # slices of at least SLICE_ROWS each. Below ~64 rows a slice's matmuls and its
@@ -90,10 +90,7 @@ class BatchSliced:
             if found[0] is None:
                 joined.append(None)
             elif axis is None:  # a weight: the slices' shares, in slice order
-                total = found[0]
-                for share in found[1:]:
-                    total += share
-                joined.append(total)
+                joined.append(add_in_order(found))
             else:
                 joined.append(np.concatenate(found, axis=axis))
         return tuple(joined)

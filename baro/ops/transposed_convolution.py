@@ -27,7 +27,7 @@ from baro.ops.conv_kernels import (
     store_grad,
     view_as,
 )
-from baro.ops.parallel import map_slices
+from baro.ops.parallel import add_in_order, map_slices
 from baro.ops.window import Geometry, from_nhwc, make_geometry, scratch, to_nhwc
 
 
@@ -119,9 +119,7 @@ class ConvTranspose(Function):
         partial = map_slices(make_work, parts, xp)
         gk = None
         if need_k:
-            grad = partial[0]
-            for more in partial[1:]:
-                grad += more
+            grad = add_in_order(partial)
             gk = kernel_from_matrix(grad, self.k_shape, 1)
             if self.rank == 1:
                 gk = gk[0]
